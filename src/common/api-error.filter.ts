@@ -1,0 +1,28 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse } from './error-response';
+import { requestIdOf } from './request-id';
+
+/**
+ * The one error filter: every error, whatever its origin (a handler, validation, Fastify's body parser,
+ * an unknown route), leaves in the standard error body.
+ */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const response = toErrorResponse(exception, requestIdOf(request.raw));
+    if (response.unexpected) {
+      this.logger.error(
+        { msg: 'unexpected error', reqId: response.body.error.innererror['request-id'] },
+        exception instanceof Error ? exception.stack : String(exception),
+      );
+    }
+    if (reply.sent) return;
+    void reply.status(response.status).headers(response.headers).send(response.body);
+  }
+}

@@ -1,0 +1,136 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { ApiError, ApiErrorDetail } from './api-error';
+
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    target?: string;
+    details?: ApiErrorDetail[];
+    innererror: { 'request-id': string; date: string };
+  };
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** True when the error was not one the API answers on purpose: it is logged with its stack. */
+  unexpected: boolean;
+}
+
+const CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  408: 'RequestTimeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'LengthRequired',
+  412: 'PreconditionFailed',
+  413: 'PayloadTooLarge',
+  414: 'UriTooLong',
+  415: 'UnsupportedMediaType',
+  416: 'RangeNotSatisfiable',
+  422: 'UnprocessableEntity',
+  424: 'FailedDependency',
+  428: 'PreconditionRequired',
+  429: 'TooManyRequests',
+  431: 'RequestHeaderFieldsTooLarge',
+  500: 'InternalServerError',
+  501: 'NotImplemented',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+/** Driver errors that mean "the database cannot be reached right now": the caller may retry. */
+const DATABASE_UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export function errorCodeFor(status: number): string {
+  return CODES[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequest');
+}
+
+function graphDate(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, '');
+}
+
+function render(
+  requestId: string,
+  status: number,
+  code: string,
+  message: string,
+  extra: {
+    target?: string;
+    details?: ApiErrorDetail[];
+    headers?: Record<string, string>;
+    unexpected?: boolean;
+  } = {},
+): ErrorResponse {
+  const error: ErrorBody['error'] = {
+    code,
+    message,
+    ...(extra.target ? { target: extra.target } : {}),
+    ...(extra.details && extra.details.length > 0 ? { details: extra.details } : {}),
+    innererror: { 'request-id': requestId, date: graphDate() },
+  };
+  return { status, body: { error }, headers: extra.headers ?? {}, unexpected: extra.unexpected ?? false };
+}
+
+/** The one translation of any thrown value into the API's error body (used by the filter and Fastify's handler). */
+export function toErrorResponse(exception: unknown, requestId: string): ErrorResponse {
+  if (exception instanceof ApiError) {
+    return render(requestId, exception.getStatus(), exception.code, exception.message, {
+      target: exception.target,
+      details: exception.details,
+      headers: exception.headers,
+    });
+  }
+
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    // Nest's own messages ("Cannot GET /x") are fine to show for 4xx; a 5xx keeps its text private.
+    let message = status >= 500 ? 'The service could not complete the request.' : exception.message;
+    if (status === 404 && /^Cannot [A-Z]+ /.test(message)) message = 'No resource matches this URL.';
+    if (typeof response === 'object' && response !== null && Array.isArray((response as any).message)) {
+      message = (response as any).message.join('; ');
+    }
+    return render(requestId, status, errorCodeFor(status), message, { unexpected: status >= 500 });
+  }
+
+  // Fastify's own request errors (bad JSON, body too large, media type) arrive as HttpException from Nest.
+  const error = exception as { name?: string } | undefined;
+  if (error && error.name && DATABASE_UNAVAILABLE.has(error.name)) {
+    return render(
+      requestId,
+      503,
+      'ServiceUnavailable',
+      'The database is unavailable right now; retry later.',
+      {
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      },
+    );
+  }
+  return render(
+    requestId,
+    HttpStatus.INTERNAL_SERVER_ERROR,
+    'InternalServerError',
+    'An unexpected error occurred.',
+    {
+      unexpected: true,
+    },
+  );
+}

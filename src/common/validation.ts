@@ -1,0 +1,31 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiError, ApiErrorDetail } from './api-error';
+
+/** Flattens class-validator's tree into one detail per bad field, with a dotted path as target. */
+export function validationDetails(errors: ValidationError[], parent = ''): ApiErrorDetail[] {
+  const details: ApiErrorDetail[] = [];
+  for (const error of errors) {
+    const target = parent ? `${parent}.${error.property}` : error.property;
+    if (error.constraints && Object.keys(error.constraints).length > 0) {
+      const messages = Object.values(error.constraints);
+      details.push({ code: 'InvalidValue', message: messages.join('; '), target });
+    }
+    if (error.children && error.children.length > 0)
+      details.push(...validationDetails(error.children, target));
+  }
+  return details;
+}
+
+/** The one validation pipe: unknown properties are refused, values are checked and converted to DTOs. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    stopAtFirstError: false,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) =>
+      ApiError.badRequest('The request is invalid: see details.', undefined, validationDetails(errors)),
+  });
+}

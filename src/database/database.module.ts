@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AppConfig } from '../config/app-config';
+import { DatabaseIndexes } from './database-indexes';
+
+/**
+ * The mongoose connection. Commands are never buffered: with the database unreachable a request fails
+ * after `MONGODB_TIMEOUT_MS` (server selection) and the error filter answers 503; the driver keeps
+ * monitoring the server and reconnects by itself.
+ */
+@Module({
+  imports: [
+    MongooseModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        uri: config.mongodbUri,
+        dbName: config.mongodbDbName,
+        bufferCommands: false,
+        autoIndex: false,
+        autoCreate: false,
+        serverSelectionTimeoutMS: config.mongodbTimeoutMs,
+        connectTimeoutMS: config.mongodbTimeoutMs,
+        heartbeatFrequencyMS: 2000,
+        maxPoolSize: 50,
+        appName: 'contact-pro-api',
+        retryAttempts: 5,
+        retryDelay: 2000,
+      }),
+    }),
+  ],
+  providers: [DatabaseIndexes],
+})
+export class DatabaseModule {}

@@ -1,0 +1,39 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../common/public.decorator';
+import { DatabaseHealthIndicator } from './database.health';
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+  ) {}
+
+  /** Liveness: 200 while the process serves requests. */
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** Readiness: 200 when the database answers a ping within 1 s, else 503 (terminus's body either way). */
+  @Get('ready')
+  @HealthCheck()
+  @ApiOkResponse({ description: 'The database answered.' })
+  @ApiServiceUnavailableResponse({ description: 'The database did not answer in time.' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.database.ping()]);
+    } catch (error) {
+      // Probes expect terminus's own body on 503, not the API error body.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pino from 'pino';
+import { createApp } from '../../src/app.factory';
+import type { ModuleImports } from '../../src/app.module';
+import { loadConfig } from '../../src/config/load-config';
+import { testDatabaseName, testMongoUri } from './database';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** Base URL of the listening server (loopback, random port). */
+  url: string;
+  dbName: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real service (same factory as main.ts) on a loopback port, against the test database server,
+ * in a database of its own. `env` overrides settings the way the environment would.
+ */
+export async function startTestApp(
+  label: string,
+  env: Record<string, string> = {},
+  imports: ModuleImports = [],
+): Promise<TestApp> {
+  const dbName = env.MONGODB_DB_NAME ?? testDatabaseName(label);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: testMongoUri(),
+    MONGODB_DB_NAME: dbName,
+    ...env,
+  });
+  const app = await createApp(config, { logger: pino({ level: config.logLevel }), imports });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, url: `http://127.0.0.1:${address.port}`, dbName, close: () => app.close() };
+}
