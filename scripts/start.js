@@ -1,31 +1,66 @@
 'use strict';
 /**
  * `npm start`: compiles when needed, then runs the API. Without MONGODB_URI it first starts the embedded
- * database (built with Go on first use) with its data under .data/db, and stops it when the API stops.
+ * database (built with Go on first use) with its data under .data/db, restarts it on the same port if it
+ * dies while the API runs, and stops it when the API stops.
  */
 const path = require('node:path');
 const { buildIfNeeded } = require('./build-if-needed');
 
 const ROOT = path.resolve(__dirname, '..');
 
+function log(line) {
+  process.stderr.write(`${line}\n`);
+}
+
+async function startSupervisedDatabase() {
+  const { startEmbeddedDb } = require('../tools/embedded-db');
+  const dataDir = path.resolve(ROOT, process.env.EMBEDDED_DB_DATA_DIR || path.join('.data', 'db'));
+  const started = Date.now();
+  let db = await startEmbeddedDb({ dataDir, listen: process.env.EMBEDDED_DB_LISTEN || '127.0.0.1:0', log });
+  log(
+    `embedded database ready at ${db.uri} (data in ${path.relative(ROOT, dataDir)}, ${Date.now() - started} ms)`,
+  );
+
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    void db.stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.once('exit', () => db.child.kill('SIGTERM'));
+
+  // The API keeps its connection string, so a restarted database must come back on the same port.
+  const watch = async () => {
+    const code = await db.exited;
+    if (stopping) return;
+    log(`embedded database exited (${code}); restarting it on port ${db.port}`);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (stopping) return;
+      try {
+        db = await startEmbeddedDb({ dataDir, listen: `127.0.0.1:${db.port}`, log });
+        log('embedded database restarted');
+        return watch();
+      } catch (error) {
+        log(`embedded database restart failed: ${error.message}`);
+      }
+    }
+  };
+  void watch();
+  return db.uri;
+}
+
 async function main() {
   buildIfNeeded();
   if (!process.env.MONGODB_URI) {
-    const { startEmbeddedDb, EmbeddedDbError } = require('../tools/embedded-db');
-    const dataDir = path.resolve(ROOT, process.env.EMBEDDED_DB_DATA_DIR || path.join('.data', 'db'));
+    const { EmbeddedDbError } = require('../tools/embedded-db');
     try {
-      const started = Date.now();
-      const db = await startEmbeddedDb({ dataDir, listen: process.env.EMBEDDED_DB_LISTEN || '127.0.0.1:0' });
-      process.stderr.write(
-        `embedded database ready at ${db.uri} (data in ${path.relative(ROOT, dataDir)}, ${Date.now() - started} ms)\n`,
-      );
-      process.env.MONGODB_URI = db.uri;
-      // The API handles SIGINT/SIGTERM itself (Nest shutdown hooks); the database exits with this process
-      // because its stdin pipe closes, and on a signal it receives the same signal from the terminal.
-      process.once('exit', () => db.child.kill('SIGTERM'));
+      process.env.MONGODB_URI = await startSupervisedDatabase();
     } catch (error) {
       if (error instanceof EmbeddedDbError) {
-        process.stderr.write(`\n${error.message}\n\n`);
+        log(`\n${error.message}\n`);
         process.exit(1);
       }
       throw error;
@@ -35,6 +70,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`${error.stack || error}\n`);
+  log(`${error.stack || error}`);
   process.exit(1);
 });

@@ -133,8 +133,11 @@ async function ping(uri, timeoutMs) {
 async function startEmbeddedDb({ dataDir, listen = '127.0.0.1:0', logLevel = 'warn', log } = {}) {
   if (!dataDir) throw new EmbeddedDbError('startEmbeddedDb: dataDir is required');
   const binary = ensureBuilt({ log });
+  // A process group of its own: a terminal's Ctrl-C reaches only the parent, which then stops the database
+  // in order; the stdin pipe still ends it if the parent dies without doing so.
   const child = spawn(binary, ['-listen', listen, '-data', dataDir, '-log-level', logLevel, '-watch-stdin'], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   const killOnExit = () => child.kill('SIGKILL');

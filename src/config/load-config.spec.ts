@@ -1,0 +1,80 @@
+import { ConfigError } from './app-config';
+import { loadConfig } from './load-config';
+
+const BASE = { MONGODB_URI: 'mongodb://127.0.0.1:27017' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(BASE);
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      logLevel: 'info',
+      bodyLimitBytes: 1048576,
+      mongodbDbName: 'contactpro',
+      mongodbTimeoutMs: 2000,
+    });
+    expect(config.applicationInsightsConnectionString).toBeUndefined();
+    expect(config.pagingTokenSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      ...BASE,
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+      BODY_LIMIT_BYTES: '4096',
+      MONGODB_DB_NAME: 'other',
+      MONGODB_TIMEOUT_MS: '500',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+      PAGING_TOKEN_SECRET: 'x'.repeat(40),
+    });
+    expect(config).toMatchObject({ nodeEnv: 'production', host: '0.0.0.0', port: 8080, logLevel: 'debug' });
+    expect(config.pagingTokenSecret).toBe('x'.repeat(40));
+  });
+
+  it('lists every bad variable in one error', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      BODY_LIMIT_BYTES: '1e6',
+      NODE_ENV: 'staging',
+      MONGODB_DB_NAME: 'a b',
+    });
+    expect(problems.map((problem) => problem.split(/[ =]/)[0])).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'LOG_LEVEL',
+        'BODY_LIMIT_BYTES',
+        'NODE_ENV',
+        'MONGODB_DB_NAME',
+        'MONGODB_URI',
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+    expect(problems.find((problem) => problem.startsWith('PORT'))).toContain('0 to 65535');
+  });
+
+  it('never echoes a secret value', () => {
+    const problems = problemsOf({
+      MONGODB_URI: 'postgres://user:hunter2@db',
+      PAGING_TOKEN_SECRET: 'short-secret',
+    });
+    expect(problems.join('\n')).not.toContain('hunter2');
+    expect(problems.join('\n')).not.toContain('short-secret');
+    expect(problems).toHaveLength(2);
+  });
+});
