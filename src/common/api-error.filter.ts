@@ -1,5 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Telemetry } from '../telemetry/telemetry.service';
 import { toErrorResponse } from './error-response';
 import { requestIdOf } from './request-id';
 
@@ -11,6 +12,8 @@ import { requestIdOf } from './request-id';
 export class ApiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(@Optional() private readonly telemetry?: Telemetry) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -21,6 +24,7 @@ export class ApiErrorFilter implements ExceptionFilter {
         { msg: 'unexpected error', reqId: response.body.error.innererror['request-id'] },
         exception instanceof Error ? exception.stack : String(exception),
       );
+      this.telemetry?.trackException(exception, request);
     }
     if (reply.sent) return;
     void reply.status(response.status).headers(response.headers).send(response.body);

@@ -23,6 +23,8 @@ import { DatabaseIndexes } from './database-indexes';
         heartbeatFrequencyMS: 2000,
         maxPoolSize: 50,
         appName: 'contact-pro-api',
+        // Command events feed the MongoDB dependencies of telemetry; without it the driver skips them.
+        monitorCommands: config.applicationInsightsConnectionString !== undefined,
         retryAttempts: 5,
         retryDelay: 2000,
       }),
