@@ -1,0 +1,207 @@
+import { ApiError } from '../common/api-error';
+import { personModel } from '../../test/support/odata-person';
+import { parseFilter } from './filter-parser';
+import { translateFilter } from './filter-translator';
+import { findDisallowedOperators } from './operator-allow-list';
+
+const translate = (text: string) => {
+  const filter = translateFilter(parseFilter(text), personModel);
+  expect(findDisallowedOperators(filter)).toEqual([]);
+  return filter;
+};
+
+function rejection(text: string): string {
+  try {
+    translate(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).getStatus()).toBe(400);
+    expect((error as ApiError).target).toBe('$filter');
+    return (error as ApiError).message;
+  }
+  throw new Error(`expected ${text} to be rejected`);
+}
+
+describe('translateFilter: comparisons', () => {
+  it.each([
+    ["displayName eq 'Zoë'", { 'norm.displayName': { $eq: 'zoe' } }],
+    ["displayName ne ' Émile '", { 'norm.displayName': { $ne: 'emile' } }],
+    ["displayName gt 'M'", { 'norm.displayName': { $gt: 'm' } }],
+    ["displayName ge 'm'", { 'norm.displayName': { $gte: 'm' } }],
+    ["displayName lt 'm'", { 'norm.displayName': { $lt: 'm' } }],
+    ["displayName le 'm'", { 'norm.displayName': { $lte: 'm' } }],
+    ["'m' lt displayName", { 'norm.displayName': { $gt: 'm' } }],
+    ['displayName eq null', { 'norm.displayName': { $eq: null } }],
+    ['age ne null', { age: { $ne: null } }],
+    ['age ge 18', { age: { $gte: 18 } }],
+    ['score lt -1.5', { score: { $lt: -1.5 } }],
+    ['score eq 2', { score: { $eq: 2 } }],
+    ['isActive eq false', { isActive: { $eq: false } }],
+    ['isActive', { isActive: { $eq: true } }],
+    [
+      'createdDateTime gt 2024-01-01T10:00:00+02:00',
+      { createdDateTime: { $gt: new Date('2024-01-01T08:00:00Z') } },
+    ],
+    ['createdDateTime ge 2024-01-01', { createdDateTime: { $gte: new Date('2024-01-01T00:00:00Z') } }],
+    ['birthday eq 1970-01-31', { birthday: { $eq: '1970-01-31' } }],
+    [
+      'externalId eq 01234567-89AB-cdef-0123-456789abcdef',
+      { externalId: { $eq: '01234567-89ab-cdef-0123-456789abcdef' } },
+    ],
+    [
+      "externalId eq '01234567-89AB-cdef-0123-456789abcdef'",
+      { externalId: { $eq: '01234567-89ab-cdef-0123-456789abcdef' } },
+    ],
+    ["tolower(displayName) eq 'ZOË'", { 'norm.displayName': { $eq: 'zoe' } }],
+    ["toupper(displayName) eq 'zoë'", { 'norm.displayName': { $eq: 'zoe' } }],
+    ["customFields/industry eq 'IT'", { 'norm.customFields.industry': { $eq: 'it' } }],
+    ['id eq 01234567-89ab-cdef-0123-456789abcdef', { _id: { $eq: '01234567-89ab-cdef-0123-456789abcdef' } }],
+    ['displayName eq \'{"$gt":""}\'', { 'norm.displayName': { $eq: '{"$gt":""}' } }],
+  ])('%s', (text, expected) => {
+    expect(translate(text)).toEqual(expected);
+  });
+});
+
+describe('translateFilter: logic, in, functions', () => {
+  it.each([
+    [
+      'age eq 1 and score eq 2 and isActive',
+      { $and: [{ age: { $eq: 1 } }, { score: { $eq: 2 } }, { isActive: { $eq: true } }] },
+    ],
+    [
+      'age eq 1 or age eq 2 or age eq 3',
+      { $or: [{ age: { $eq: 1 } }, { age: { $eq: 2 } }, { age: { $eq: 3 } }] },
+    ],
+    ['not (age eq 1)', { $nor: [{ age: { $eq: 1 } }] }],
+    ["displayName in ('Zoë', 'ANA', null)", { 'norm.displayName': { $in: ['zoe', 'ana', null] } }],
+    ['age in (1, 2)', { age: { $in: [1, 2] } }],
+    ["contains(displayName,'Zoë.*')", { 'norm.displayName': { $regex: 'zoe\\.\\*' } }],
+    ["startswith(displayName,'(A')", { 'norm.displayName': { $regex: '^\\(a' } }],
+    ["endswith(displayName,'^$')", { 'norm.displayName': { $regex: '\\^\\$$' } }],
+    ["contains(displayName,'\\')", { 'norm.displayName': { $regex: '\\\\' } }],
+    ["startswith(tolower(displayName),' Jo')", { 'norm.displayName': { $regex: '^ jo' } }],
+    ['length(displayName) eq 3', { displayName: { $regex: '^[\\s\\S]{3}\\z' } }],
+    ['length(displayName) ne 3', { $nor: [{ displayName: { $regex: '^[\\s\\S]{3}\\z' } }] }],
+    ['length(displayName) gt 3', { displayName: { $regex: '^[\\s\\S]{4}' } }],
+    ['length(displayName) ge 0', { displayName: { $regex: '^' } }],
+    ['length(displayName) lt 0', { displayName: { $in: [] } }],
+    ['length(displayName) le 2', { displayName: { $regex: '^[\\s\\S]{0,2}\\z' } }],
+    ['length(displayName) gt 1000', { displayName: { $in: [] } }],
+    [
+      'year(createdDateTime) eq 2024',
+      { createdDateTime: { $gte: new Date('2024-01-01T00:00:00Z'), $lt: new Date('2025-01-01T00:00:00Z') } },
+    ],
+    [
+      'year(createdDateTime) gt 2024',
+      {
+        createdDateTime: { $gte: new Date('2025-01-01T00:00:00Z'), $lt: new Date('+010000-01-01T00:00:00Z') },
+      },
+    ],
+    [
+      'year(createdDateTime) ne 2024',
+      {
+        $nor: [
+          {
+            createdDateTime: {
+              $gte: new Date('2024-01-01T00:00:00Z'),
+              $lt: new Date('2025-01-01T00:00:00Z'),
+            },
+          },
+        ],
+      },
+    ],
+    ['year(birthday) le 1970', { birthday: { $gte: '0001-01-01', $lte: '1970-12-31' } }],
+    ['month(birthday) eq 2', { birthday: { $regex: '^\\d{4}-02-' } }],
+    ['month(birthday) gt 10', { birthday: { $regex: '^\\d{4}-(?:11|12)-' } }],
+    ['month(birthday) eq 13', { birthday: { $in: [] } }],
+    ['day(birthday) lt 3', { birthday: { $regex: '^\\d{4}-\\d{2}-(?:01|02)$' } }],
+  ])('%s', (text, expected) => {
+    expect(translate(text)).toEqual(expected);
+  });
+});
+
+describe('translateFilter: lambdas (no $elemMatch: FerretDB 1.24 does not evaluate it per element)', () => {
+  it.each([
+    ["categories/any(c: c eq 'Supplier')", { 'norm.categories': { $eq: 'supplier' } }],
+    [
+      "categories/any(c: c eq 'a' or startswith(c,'B'))",
+      { $or: [{ 'norm.categories': { $eq: 'a' } }, { 'norm.categories': { $regex: '^b' } }] },
+    ],
+    ["categories/any(c: c in ('a', 'B'))", { 'norm.categories': { $in: ['a', 'b'] } }],
+    [
+      "categories/all(c: c ne 'a' and not contains(c,'x'))",
+      { $nor: [{ 'norm.categories': { $eq: 'a' } }, { 'norm.categories': { $regex: 'x' } }] },
+    ],
+    ["categories/all(c: c gt 'm')", { $nor: [{ 'norm.categories': { $lte: 'm' } }] }],
+    ['categories/any()', { 'norm.categories.0': { $exists: true } }],
+    [
+      "emailAddresses/any(e: endswith(e/address,'@contoso.com'))",
+      { 'norm.emailAddresses.address': { $regex: '@contoso\\.com$' } },
+    ],
+    ["emailAddresses/all(e: e/name ne 'Zoë')", { $nor: [{ 'norm.emailAddresses.name': { $eq: 'zoe' } }] }],
+    ['ratings/any(r: r ge 4)', { ratings: { $gte: 4 } }],
+    ['ratings/all(r: r lt 4)', { $nor: [{ ratings: { $gte: 4 } }] }],
+    ['ratings/any()', { 'ratings.0': { $exists: true } }],
+  ])('%s', (text, expected) => {
+    expect(translate(text)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      "emailAddresses/any(e: e/address eq 'a' and e/name eq 'b')",
+      /'and' is not supported inside emailAddresses\/any\(\)/,
+    ],
+    ["categories/all(c: c eq 'a' or c eq 'b')", /'or' is not supported inside categories\/all\(\)/],
+    ["categories/any(c: c ne 'a')", /'ne' inside any\(\)/],
+    ["categories/all(c: c eq 'a')", /'eq' inside all\(\)/],
+    ["categories/any(c: not contains(c,'a'))", /not contains\(\)/],
+    ['categories/any(c: c eq null)', /null/],
+    ["emailAddresses/all(e: e/name gt 'a')", /may be null/],
+    ['categories/any(c: length(c) eq 1)', /length\(\) is not supported there/],
+    ["categories/any(c: displayName eq 'x')", /lambda variable 'c'/],
+    [
+      "emailAddresses/any(e: e/phone eq 'x')",
+      /Could not find a property named 'phone' on the elements of 'emailAddresses'/,
+    ],
+    ["emailAddresses/any(e: e eq 'x')", /complex value/],
+    ["categories/any(c: c/x eq 'x')", /no member 'x'/],
+    ["displayName/any(c: c eq 'x')", /needs a collection/],
+  ])('rejects %s', (text, message) => {
+    expect(rejection(text)).toMatch(message);
+  });
+});
+
+describe('translateFilter: type and property errors are 400s', () => {
+  it.each([
+    ['foo eq 1', "Could not find a property named 'foo' on type 'person'."],
+    ["age eq 'x'", /'x' at position 7 does not match the type Edm\.Int32 of 'age'/],
+    ['age eq 1.5', /Edm\.Int32/],
+    ['age eq 3000000000', /Edm\.Int32/],
+    ['score eq INF', /Edm\.Double/],
+    ['displayName eq 1', /Edm\.String/],
+    ["isActive eq 'true'", /Edm\.Boolean/],
+    ["createdDateTime gt '2024-01-01'", /Edm\.DateTimeOffset/],
+    ['birthday eq 2024-02-30', /Edm\.Date/],
+    ['birthday eq 2024-01-01T00:00:00Z', /Edm\.Date/],
+    ["externalId eq 'not-a-guid'", /Edm\.Guid/],
+    ["displayName eq duration'P1D'", /Edm\.String/],
+    ['secret eq 1', /'secret' cannot be used in \$filter/],
+    ["categories eq 'x'", /collection: use categories\/any/],
+    ["emailAddresses/address eq 'x'", /use a lambda/],
+    ['age gt null', /null can only be compared with 'eq' or 'ne'/],
+    ["contains(age,'1')", /contains\(\) needs a string property; 'age' is Edm\.Int32/],
+    ['contains(displayName,1)', /must be a string literal/],
+    ['contains(displayName,surname)', /must be a string literal/],
+    ['displayName eq surname', /comparing two properties is not supported/],
+    ["'a' eq 'b'", /two literals/],
+    ['length(displayName) eq 1001', /0 to 1000/],
+    ["length(displayName) eq 'x'", /integer literal/],
+    ['length(age) eq 1', /needs a string property/],
+    ['month(createdDateTime) eq 1', /Edm\.Date properties only/],
+    ['year(age) eq 1', /needs a date property/],
+    ['age', /not a Boolean property/],
+    ["tolower(age) eq 'x'", /needs a string property/],
+  ])('%s', (text, message) => {
+    expect(rejection(text)).toMatch(message);
+  });
+});
