@@ -33,6 +33,8 @@ describe('loadConfig', () => {
     const config = loadConfig({
       ...BASE,
       NODE_ENV: 'production',
+      AZURE_AD_CLIENT_ID: '6f2c9e0a-1b7d-4c3e-9a55-0d6f1c2b3a4e',
+      AZURE_AD_TENANT_ID: 'common',
       HOST: '0.0.0.0',
       PORT: '8080',
       LOG_LEVEL: 'debug',
