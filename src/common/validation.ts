@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { ApiError, ApiErrorDetail } from './api-error';
 
 /** Flattens class-validator's tree into one detail per bad field, with a dotted path as target. */
@@ -28,4 +29,12 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) =>
       ApiError.badRequest('The request is invalid: see details.', undefined, validationDetails(errors)),
   });
+}
+
+/**
+ * Like `@IsOptional()` but only for an absent property: `null` is still validated (and so refused by the
+ * type checks), because for most fields null would store a hole instead of "not given".
+ */
+export function IsOmittable(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
 }

@@ -1,0 +1,53 @@
+import { HttpStatus } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { ApiError } from './api-error';
+
+/**
+ * Entity tags are built from a document's version counter, which every write increments atomically.
+ * `W/"<version>"`: weak, because the representation may vary ($select) while the entity is the same.
+ */
+export function etagOf(version: number): string {
+  return `W/"${version}"`;
+}
+
+const ETAG = /^(?:W\/)?"(\d{1,15})"$/;
+
+/**
+ * The version an `If-Match` header asks for: undefined when the header is absent or `*`;
+ * a malformed value is a 400, never silently ignored.
+ */
+export function versionFromIfMatch(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (value.trim() === '*') return undefined;
+  const match = ETAG.exec(value.trim());
+  if (!match) {
+    throw new ApiError(
+      HttpStatus.BAD_REQUEST,
+      'BadRequest',
+      'If-Match must be one entity tag as returned in ETag, for example W/"3".',
+      'If-Match',
+    );
+  }
+  return Number(match[1]);
+}
+
+export function preconditionFailed(): ApiError {
+  return new ApiError(
+    HttpStatus.PRECONDITION_FAILED,
+    'PreconditionFailed',
+    'The resource changed since it was read (If-Match does not match its ETag): read it again and retry.',
+    'If-Match',
+  );
+}
+
+/**
+ * Documents the optional If-Match header of a conditional write. The name is lower-case, as the
+ * `@Headers('if-match')` parameter documents it, so Swagger lists it once.
+ */
+export const ApiIfMatchHeader = (): MethodDecorator =>
+  ApiHeader({
+    name: 'if-match',
+    required: false,
+    description: 'The ETag last read; a stale one is answered with 412 Precondition Failed.',
+  });

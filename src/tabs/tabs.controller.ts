@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ApiIfMatchHeader } from '../common/etag';
+import { ApiODataQuery, ODataQuery, type ODataCollection } from '../odata';
+import { CreateTabDto, UpdateTabDto } from './dto/create-tab.dto';
+import { TabCollectionDto, TabDto } from './dto/tab.dto';
+import { tabModel } from './tab.entity-model';
+import { TabsService } from './tabs.service';
+
+@ApiTags('tabs')
+@Auth()
+@ApiNotFoundResponse({ description: "No such tab in the caller's organization.", type: ErrorResponseDto })
+@Controller('api/v1/tabs')
+export class TabsController {
+  constructor(private readonly tabs: TabsService) {}
+
+  /** Creates a contact book for a Teams tab; records its channel and makes the caller its first owner. */
+  @Post()
+  @ApiCreatedResponse({ type: TabDto, description: 'Location and ETag headers name the new tab.' })
+  create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateTabDto): Promise<TabDto> {
+    return this.tabs.create(user, body);
+  }
+
+  /** The contact books of the caller's organization. */
+  @Get()
+  @ApiODataQuery({
+    search: false,
+    filterExample: "channelId eq '19:a1b2c3@thread.tacv2'",
+    orderbyExample: 'displayName',
+  })
+  @ApiOkResponse({ type: TabCollectionDto })
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @ODataQuery(tabModel) query: ODataQuery,
+  ): Promise<ODataCollection<TabDto>> {
+    return this.tabs.list(user, query);
+  }
+
+  @Get(':tabId')
+  @ApiOkResponse({ type: TabDto })
+  get(@CurrentUser() user: AuthenticatedUser, @Param('tabId') tabId: string): Promise<TabDto> {
+    return this.tabs.get(user, tabId);
+  }
+
+  /** Owners and administrators change the configuration; properties left out keep their value. */
+  @Patch(':tabId')
+  @ApiIfMatchHeader()
+  @ApiOkResponse({ type: TabDto })
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
+  @ApiConflictResponse({ description: 'A custom field in use would change type.', type: ErrorResponseDto })
+  update(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Body() body: UpdateTabDto,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<TabDto> {
+    return this.tabs.update(user, tabId, body, ifMatch);
+  }
+
+  /** Removes the tab with its contacts and favourites (and its channel's record when no other tab uses it). */
+  @Delete(':tabId')
+  @HttpCode(204)
+  @ApiIfMatchHeader()
+  @ApiNoContentResponse()
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
+  delete(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<void> {
+    return this.tabs.delete(user, tabId, ifMatch);
+  }
+}

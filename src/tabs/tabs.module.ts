@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ChannelsModule } from '../channels/channels.module';
+import { Tab, TabSchema } from './tab.schema';
+import { TabsController } from './tabs.controller';
+import { TabsService } from './tabs.service';
+
+@Module({
+  imports: [MongooseModule.forFeature([{ name: Tab.name, schema: TabSchema }]), ChannelsModule],
+  controllers: [TabsController],
+  providers: [TabsService],
+  exports: [TabsService],
+})
+export class TabsModule {}
