@@ -1,0 +1,180 @@
+import {
+  defineEntityModel,
+  extendEntityModel,
+  prop,
+  type EntityModel,
+  type IndexDefinition,
+  type PropertyModel,
+} from '../odata';
+import { SORTABLE_CUSTOM_FIELD_TYPES, TEXT_FIELD_TYPES } from '../tabs/contact-fields';
+import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
+import { searchFilter } from './contact-search';
+
+const SELECT_ONLY = { filterable: false, sortable: false } as const;
+const NOT_SORTABLE = { sortable: false } as const;
+
+/** Database path of the (never exposed) list of users who marked a contact as favourite. */
+export const FAVORITED_BY_PATH = 'favoritedBy';
+/**
+ * Path `isFavorite` is given in translated filters; it is stored nowhere: the service rewrites it into a
+ * condition on {@link FAVORITED_BY_PATH} for the caller (see favorite-filter.ts).
+ */
+export const IS_FAVORITE_PATH = 'isFavorite';
+
+/** Text properties a list of one tab sorts by, each with an index. */
+const TAB_SORTABLE_TEXT = [
+  'displayName',
+  'givenName',
+  'surname',
+  'companyName',
+  'department',
+  'jobTitle',
+  'officeLocation',
+] as const;
+/** The cross-tab search sorts by fewer properties: each costs one more index on every contact write. */
+const TENANT_SORTABLE = new Set(['displayName', 'companyName', 'lastModifiedDateTime']);
+
+/**
+ * The properties shared by both list routes. `sortable(name)` says which ones a route sorts by (each
+ * needs an index of that route's scope).
+ */
+function contactProperties(sortable: (name: string) => boolean): Record<string, PropertyModel> {
+  const text = (name: string, options: { sortable?: boolean } = {}) =>
+    prop.primitive('Edm.String', name, { sortable: options.sortable ?? sortable(name) });
+  return {
+    id: prop.primitive('Edm.Guid', 'id', { path: '_id', sortable: false }),
+    tabId: prop.primitive('Edm.Guid', 'tabId', NOT_SORTABLE),
+    displayName: text('displayName'),
+    givenName: text('givenName'),
+    middleName: text('middleName', { sortable: false }),
+    surname: text('surname'),
+    nickName: text('nickName', { sortable: false }),
+    title: text('title', { sortable: false }),
+    companyName: text('companyName'),
+    department: text('department'),
+    jobTitle: text('jobTitle'),
+    officeLocation: text('officeLocation'),
+    emailAddresses: prop.complexCollection('emailAddresses', { address: 'Edm.String', name: 'Edm.String' }),
+    phones: prop.complexCollection('phones', { number: 'Edm.String', type: 'Edm.String' }),
+    addresses: prop.complexCollection('addresses', {
+      type: 'Edm.String',
+      street: 'Edm.String',
+      city: 'Edm.String',
+      state: 'Edm.String',
+      postalCode: 'Edm.String',
+      countryOrRegion: 'Edm.String',
+    }),
+    websites: prop.collection('Edm.String', 'websites'),
+    birthday: prop.primitive('Edm.Date', 'birthday', { sortable: sortable('birthday') }),
+    // Up to 64 KiB of HTML: selectable only, and no normalized copy (normalizedPath = path skips it).
+    notes: prop.primitive('Edm.String', 'notes', { ...SELECT_ONLY, normalizedPath: 'notes' }),
+    categories: prop.collection('Edm.String', 'categories'),
+    isFavorite: prop.primitive('Edm.Boolean', 'isFavorite', { path: IS_FAVORITE_PATH, sortable: false }),
+    // The user references are read whole; their ids filter (`createdBy/id eq '…'`).
+    createdBy: prop.primitive('Edm.Guid', 'createdBy', SELECT_ONLY),
+    'createdBy/id': prop.primitive('Edm.Guid', 'createdBy/id', { ...NOT_SORTABLE, selectable: false }),
+    lastModifiedBy: prop.primitive('Edm.Guid', 'lastModifiedBy', SELECT_ONLY),
+    'lastModifiedBy/id': prop.primitive('Edm.Guid', 'lastModifiedBy/id', {
+      ...NOT_SORTABLE,
+      selectable: false,
+    }),
+    createdDateTime: prop.primitive('Edm.DateTimeOffset', 'createdDateTime', {
+      sortable: sortable('createdDateTime'),
+    }),
+    lastModifiedDateTime: prop.primitive('Edm.DateTimeOffset', 'lastModifiedDateTime', {
+      sortable: sortable('lastModifiedDateTime'),
+    }),
+  };
+}
+
+/** `(scope…, path, _id)` for each sortable path: one index serves both directions (reverse traversal). */
+function sortIndexes(scope: readonly string[], paths: readonly string[]): IndexDefinition[] {
+  return paths.map((path) => [...scope.map((field) => [field, 1] as const), [path, 1], ['_id', 1]]);
+}
+
+function scoped(scope: readonly string[], ...fields: string[]): IndexDefinition {
+  return [...scope, ...fields].map((field) => [field, 1] as const);
+}
+
+const TAB_SCOPE = ['tenantId', 'tabId'] as const;
+const TENANT_SCOPE = ['tenantId'] as const;
+
+/** Always read: the etag, the tab (the cross-tab search shows it), and the favourites (for isFavorite). */
+const ALWAYS_PROJECT = ['version', 'tabId', FAVORITED_BY_PATH];
+
+/**
+ * The contacts of one tab (`GET /api/v1/tabs/{tabId}/contacts`), without the tab's custom fields (see
+ * {@link contactModelForTab}). Text compares and sorts through the `norm.*` keys the service stores;
+ * `$search` matches word prefixes through the stored `searchKeys`.
+ */
+export const contactModel: EntityModel = defineEntityModel({
+  name: 'contact',
+  entitySet: 'contacts',
+  idPath: '_id',
+  etagPath: 'version',
+  scopePaths: [...TAB_SCOPE],
+  properties: contactProperties(
+    (name) =>
+      (TAB_SORTABLE_TEXT as readonly string[]).includes(name) ||
+      ['birthday', 'createdDateTime', 'lastModifiedDateTime'].includes(name),
+  ),
+  alwaysProject: ALWAYS_PROJECT,
+  indexes: [
+    scoped(TAB_SCOPE, '_id'),
+    ...sortIndexes(TAB_SCOPE, [
+      ...TAB_SORTABLE_TEXT.map((name) => `norm.${name}`),
+      'birthday',
+      'createdDateTime',
+      'lastModifiedDateTime',
+    ]),
+    // $search: each term is an anchored prefix of one array element, which a multikey index bounds.
+    scoped(TAB_SCOPE, 'searchKeys'),
+    // isFavorite eq true: the caller's id among the favouriting users, in id order.
+    scoped(TAB_SCOPE, FAVORITED_BY_PATH, '_id'),
+    // The duplicate check of a create and emailAddresses/any(e: e/address eq …).
+    scoped(TAB_SCOPE, 'norm.emailAddresses.address'),
+  ],
+  search: (terms) => searchFilter(terms),
+});
+
+/** `GET /api/v1/contacts`: every tab of the caller's tenant; no custom fields (they differ per tab). */
+export const tenantContactModel: EntityModel = defineEntityModel({
+  name: 'contact',
+  entitySet: 'contacts',
+  idPath: '_id',
+  etagPath: 'version',
+  scopePaths: [...TENANT_SCOPE],
+  properties: contactProperties((name) => TENANT_SORTABLE.has(name)),
+  alwaysProject: ALWAYS_PROJECT,
+  indexes: [
+    scoped(TENANT_SCOPE, '_id'),
+    ...sortIndexes(TENANT_SCOPE, ['norm.displayName', 'norm.companyName', 'lastModifiedDateTime']),
+    scoped(TENANT_SCOPE, 'searchKeys'),
+    scoped(TENANT_SCOPE, FAVORITED_BY_PATH, '_id'),
+  ],
+  search: (terms) => searchFilter(terms),
+});
+
+
+/** The OData property of one custom field, typed from its definition. */
+export function customFieldProperty(field: CustomFieldDefinition): PropertyModel {
+  const name = `customFields/${field.key}`;
+  // Sorting by a custom field is not index-served (fields differ per tab); a tab's contacts are few.
+  const sortable = SORTABLE_CUSTOM_FIELD_TYPES.has(field.type);
+  if (field.type === 'multiChoice') return prop.collection('Edm.String', name);
+  if (TEXT_FIELD_TYPES.has(field.type) || field.type === 'choice') {
+    return prop.primitive('Edm.String', name, { sortable });
+  }
+  const type = field.type === 'number' ? 'Edm.Double' : field.type === 'date' ? 'Edm.Date' : 'Edm.Boolean';
+  return prop.primitive(type, name, { sortable });
+}
+
+/** The contact model of one tab: the static properties plus `customFields/<key>` for each custom field. */
+export function contactModelForTab(customFields: readonly CustomFieldDefinition[]): EntityModel {
+  return extendEntityModel(
+    contactModel,
+    Object.fromEntries(
+      customFields.map((field) => [`customFields/${field.key}`, customFieldProperty(field)]),
+    ),
+  );
+}

@@ -1,0 +1,172 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ApiIfMatchHeader } from '../common/etag';
+import { ApiODataQuery, ODataOptions, ODataQuery, type ODataCollection, type ODataRequest } from '../odata';
+import { tenantContactModel } from './contact.entity-model';
+import type { ContactResource } from './contact-mapping';
+import { ContactsService } from './contacts.service';
+import { ContactCollectionDto, ContactDto } from './dto/contact.dto';
+import { CreateContactDto, CreateContactQueryDto, UpdateContactDto } from './dto/contact-input.dto';
+
+/** The contacts of one tab. Responses carry `Cache-Control: no-store`. */
+@ApiTags('contacts')
+@Auth()
+@ApiNotFoundResponse({
+  description: "No such tab (or contact) in the caller's organization.",
+  type: ErrorResponseDto,
+})
+@Controller('api/v1/tabs/:tabId/contacts')
+export class ContactsController {
+  constructor(private readonly contacts: ContactsService) {}
+
+  /**
+   * The tab's contacts. Filter and sort on the contact's properties and on `customFields/<key>` of the
+   * tab's custom fields; `isFavorite eq true` lists the caller's favourites; `$search` matches the start
+   * of words in names, company, job title, department, e-mail addresses, phone digits, categories and text
+   * custom fields (every term must match).
+   */
+  @Get()
+  @ApiODataQuery({
+    filterExample: "categories/any(c: c eq 'Supplier') and isFavorite eq true",
+    orderbyExample: 'displayName',
+  })
+  @ApiOkResponse({ type: ContactCollectionDto })
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @ODataOptions() request: ODataRequest,
+  ): Promise<ODataCollection<ContactResource>> {
+    return this.contacts.list(user, tabId, request);
+  }
+
+  /** Creates a contact (the tab's contact editors only). */
+  @Post()
+  @ApiCreatedResponse({ type: ContactDto, description: 'Location and ETag headers name the new contact.' })
+  @ApiConflictResponse({
+    description: 'An e-mail address of the contact is already in the tab (details name the contacts).',
+    type: ErrorResponseDto,
+  })
+  create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Body() body: CreateContactDto,
+    @Query() query: CreateContactQueryDto,
+  ): Promise<ContactResource> {
+    return this.contacts.create(user, tabId, body, query.allowDuplicate === 'true');
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ContactDto })
+  get(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Param('id') id: string,
+  ): Promise<ContactResource> {
+    return this.contacts.get(user, tabId, id);
+  }
+
+  /** Changes the properties given; null (or an empty string) clears one. */
+  @Patch(':id')
+  @ApiIfMatchHeader()
+  @ApiOkResponse({ type: ContactDto })
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
+  update(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Param('id') id: string,
+    @Body() body: UpdateContactDto,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<ContactResource> {
+    return this.contacts.update(user, tabId, id, body, ifMatch);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiIfMatchHeader()
+  @ApiNoContentResponse()
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
+  delete(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<void> {
+    return this.contacts.delete(user, tabId, id, ifMatch);
+  }
+
+  /** Marks the contact as the caller's favourite (any reader of the tab; idempotent). */
+  @Put(':id/favorite')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiConflictResponse({
+    description: 'The contact has reached its favourite marks limit.',
+    type: ErrorResponseDto,
+  })
+  favorite(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Param('id') id: string,
+  ): Promise<void> {
+    return this.contacts.setFavorite(user, tabId, id, true);
+  }
+
+  /** Removes the caller's favourite mark (idempotent). */
+  @Delete(':id/favorite')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  unfavorite(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Param('id') id: string,
+  ): Promise<void> {
+    return this.contacts.setFavorite(user, tabId, id, false);
+  }
+}
+
+/** Search across every tab of the caller's organization. Responses carry `Cache-Control: no-store`. */
+@ApiTags('contacts')
+@Auth()
+@Controller('api/v1/contacts')
+export class ContactSearchController {
+  constructor(private readonly contacts: ContactsService) {}
+
+  /**
+   * The contacts of every tab of the caller's organization, each with its `tabId` (custom fields are per
+   * tab, so they are returned but not filterable here). Sort by displayName, companyName or
+   * lastModifiedDateTime.
+   */
+  @Get()
+  @ApiODataQuery({
+    filterExample: "startswith(companyName,'contoso')",
+    orderbyExample: 'displayName',
+  })
+  @ApiOkResponse({ type: ContactCollectionDto })
+  search(
+    @CurrentUser() user: AuthenticatedUser,
+    @ODataQuery(tenantContactModel) query: ODataQuery,
+  ): Promise<ODataCollection<ContactResource>> {
+    return this.contacts.search(user, query);
+  }
+}

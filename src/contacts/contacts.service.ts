@@ -1,0 +1,386 @@
+import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import type { AuthenticatedUser } from '../auth';
+import { ApiError, type ApiErrorDetail } from '../common/api-error';
+import { preconditionFailed, versionFromIfMatch } from '../common/etag';
+import { TenantRepository, type TenantScope } from '../common/tenant-scope';
+import { AppConfig } from '../config/app-config';
+import {
+  parseODataQuery,
+  runODataQuery,
+  type EntityModel,
+  type MongoFilter,
+  type ODataCollection,
+  type ODataQuery,
+  type ODataRequest,
+} from '../odata';
+import type { Tab, UserReference } from '../tabs/tab.schema';
+import { TabsService, type TabContentStore } from '../tabs/tabs.service';
+import { contactModel, contactModelForTab } from './contact.entity-model';
+import {
+  applyContactInput,
+  CONTACT_TEXT_FIELDS,
+  contactFieldsOf,
+  EMPTY_CONTACT,
+  searchKeysOf,
+  storedContactFields,
+  toContactResource,
+  type ContactInput,
+  type ContactResource,
+  type StoredContactFields,
+} from './contact-mapping';
+import { Contact } from './contact.schema';
+import { favoriteFilterFor } from './favorite-filter';
+import { KeyedSerializer } from '../common/keyed-serializer';
+
+/**
+ * Users who can mark one contact as favourite. A contact book belongs to one channel, whose members are
+ * at most a few hundred people in practice: the cap bounds the `favoritedBy` array that every read of the
+ * contact carries (about 40 bytes an entry, so at most ~20 KB) while leaving room. Marking past it is a 409.
+ */
+export const FAVORITES_PER_CONTACT = 500;
+
+/** Attempts of a patch without If-Match that keeps losing the race with other writers. */
+const UPDATE_ATTEMPTS = 5;
+const CONTACT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CUSTOM_FIELD_KEY = /^[a-z][a-zA-Z0-9]{0,39}$/;
+/** Contacts rewritten per round when a custom field leaves its tab, and a bound on the rounds. */
+const REWRITE_BATCH = 200;
+const REWRITE_ROUNDS = 10_000;
+/** Stored paths never sent to the API: lists leave them in the database. */
+const LIST_EXCLUSION = { searchKeys: 0 };
+
+function userReference(user: AuthenticatedUser): UserReference {
+  return { id: user.userId, displayName: user.displayName ?? user.upn ?? user.userId };
+}
+
+function notFound(): ApiError {
+  return ApiError.notFound('No contact with this id exists in this tab.', 'id');
+}
+
+function invalid(problems: ApiErrorDetail[]): ApiError {
+  return ApiError.badRequest('The contact is invalid: see details.', undefined, problems);
+}
+
+/**
+ * The contacts of the tenant's tabs. Reads follow the tab (anyone in the tenant reads every tab), writes
+ * its `contactEditors`; another tenant's tab or contact is a 404. Nothing about contacts is cached here:
+ * every request reads the database (the product's data promise); only the tab configuration comes from
+ * the tabs module's cache.
+ */
+@Injectable()
+export class ContactsService implements TabContentStore, OnModuleInit {
+  private readonly contacts: TenantRepository<Contact>;
+  /** Writes of one contact, one at a time in this instance (see KeyedSerializer for why). */
+  private readonly writes = new KeyedSerializer();
+
+  constructor(
+    @InjectModel(Contact.name) private readonly model: Model<Contact>,
+    private readonly tabs: TabsService,
+    private readonly config: AppConfig,
+  ) {
+    this.contacts = new TenantRepository(model);
+  }
+
+  /** Makes tab deletion, custom field removal and type changes consistent with the contacts. */
+  onModuleInit(): void {
+    this.tabs.setContentStore(this);
+  }
+
+  /** The contacts of one tab; the tab's custom fields are properties of this request's model. */
+  async list(
+    user: AuthenticatedUser,
+    tabId: string,
+    request: ODataRequest,
+  ): Promise<ODataCollection<ContactResource>> {
+    const tab = await this.tabs.findTab(user, tabId);
+    const query = parseODataQuery(request, this.modelFor(tab));
+    return this.run(user, query, { tenantId: user.tenantId, tabId: tab._id });
+  }
+
+  /** Every tab's contacts in the caller's tenant (everyone in a tenant reads every tab). */
+  search(user: AuthenticatedUser, query: ODataQuery): Promise<ODataCollection<ContactResource>> {
+    return this.run(user, query, { tenantId: user.tenantId });
+  }
+
+  async get(user: AuthenticatedUser, tabId: string, id: string): Promise<ContactResource> {
+    const tab = await this.tabs.findTab(user, tabId);
+    const contact = await this.find(this.scope(user), tab, id);
+    if (!contact) throw notFound();
+    return toContactResource(contact, user.userId);
+  }
+
+  async create(
+    user: AuthenticatedUser,
+    tabId: string,
+    input: ContactInput,
+    allowDuplicate: boolean,
+  ): Promise<ContactResource> {
+    const tab = await this.tabs.findTab(user, tabId);
+    this.tabs.assertCanEditContacts(user, tab);
+    const { fields, problems } = applyContactInput(EMPTY_CONTACT, input, tab, 'create');
+    if (problems.length) throw invalid(problems);
+    const stored = storedContactFields(fields, this.modelFor(tab));
+    const scope = this.scope(user);
+    if (!allowDuplicate) await this.assertNoDuplicate(scope, tab, stored);
+    const now = new Date();
+    const author = userReference(user);
+    const contact = await scope.insert({
+      _id: randomUUID(),
+      tabId: tab._id,
+      ...stored,
+      favoritedBy: [],
+      createdBy: author,
+      lastModifiedBy: author,
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+      version: 1,
+    });
+    return toContactResource(contact, user.userId);
+  }
+
+  /**
+   * A partial change, written only if the contact is still the version it was computed from. With
+   * If-Match a lost race is a 412; without, the change is recomputed on the newer version and retried.
+   */
+  async update(
+    user: AuthenticatedUser,
+    tabId: string,
+    id: string,
+    input: ContactInput,
+    ifMatch?: string,
+  ): Promise<ContactResource> {
+    const expected = versionFromIfMatch(ifMatch);
+    const tab = await this.tabs.findTab(user, tabId);
+    this.tabs.assertCanEditContacts(user, tab);
+    const scope = this.scope(user);
+    const model = this.modelFor(tab);
+    return this.writes.run(writeKey(user.tenantId, id), async () => {
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.find(scope, tab, id);
+        if (!current) throw notFound();
+        if (expected !== undefined && expected !== current.version) throw preconditionFailed();
+        const { fields, problems } = applyContactInput(contactFieldsOf(current), input, tab, 'update');
+        if (problems.length) throw invalid(problems);
+        const { $set, $unset } = replacementOf(storedContactFields(fields, model));
+        const updated = await scope.findOneAndUpdate(
+          { tabId: tab._id, _id: id, version: current.version },
+          {
+            $set: { ...$set, lastModifiedBy: userReference(user), lastModifiedDateTime: new Date() },
+            ...(Object.keys($unset).length ? { $unset } : {}),
+            $inc: { version: 1 },
+          },
+        );
+        if (updated) return toContactResource(updated, user.userId);
+        if (expected !== undefined) throw preconditionFailed();
+        if (attempt >= UPDATE_ATTEMPTS) {
+          throw new ApiError(
+            HttpStatus.CONFLICT,
+            'Conflict',
+            'The contact is being changed by others right now; read it again and retry.',
+          );
+        }
+      }
+    });
+  }
+
+  async delete(user: AuthenticatedUser, tabId: string, id: string, ifMatch?: string): Promise<void> {
+    const expected = versionFromIfMatch(ifMatch);
+    const tab = await this.tabs.findTab(user, tabId);
+    this.tabs.assertCanEditContacts(user, tab);
+    if (!CONTACT_ID.test(id)) throw notFound();
+    const scope = this.scope(user);
+    await this.writes.run(writeKey(user.tenantId, id), async () => {
+      const deleted = await scope.deleteOne({
+        tabId: tab._id,
+        _id: id,
+        ...(expected !== undefined ? { version: expected } : {}),
+      });
+      if (deleted > 0) return;
+      if (expected !== undefined && (await scope.exists({ tabId: tab._id, _id: id }))) {
+        throw preconditionFailed();
+      }
+      throw notFound();
+    });
+  }
+
+  /**
+   * Marks or unmarks the contact as the caller's favourite; any reader of the tab may. Idempotent, and
+   * not a change of the contact: its version (ETag) and modification date stay.
+   */
+  async setFavorite(user: AuthenticatedUser, tabId: string, id: string, favorite: boolean): Promise<void> {
+    const tab = await this.tabs.findTab(user, tabId);
+    if (!CONTACT_ID.test(id)) throw notFound();
+    const scope = this.scope(user);
+    const contact = { tabId: tab._id, _id: id };
+    await this.writes.run(writeKey(user.tenantId, id), () =>
+      this.mark(scope, contact, user.userId, favorite),
+    );
+  }
+
+  private async mark(
+    scope: TenantScope<Contact>,
+    contact: { tabId: string; _id: string },
+    userId: string,
+    favorite: boolean,
+  ): Promise<void> {
+    if (!favorite) {
+      const { matched } = await scope.updateOne(contact, { $pull: { favoritedBy: userId } });
+      if (matched === 0) throw notFound();
+      return;
+    }
+    const { matched } = await scope.updateOne(
+      {
+        ...contact,
+        favoritedBy: { $ne: userId },
+        [`favoritedBy.${FAVORITES_PER_CONTACT - 1}`]: { $exists: false },
+      },
+      { $addToSet: { favoritedBy: userId } },
+    );
+    if (matched > 0) return;
+    const current = await scope.findOne(contact, { favoritedBy: 1 });
+    if (!current) throw notFound();
+    if (current.favoritedBy.includes(userId)) return;
+    throw new ApiError(
+      HttpStatus.CONFLICT,
+      'Conflict',
+      `At most ${FAVORITES_PER_CONTACT} people can mark one contact as favourite.`,
+      'favorite',
+    );
+  }
+
+  async countCustomFieldValues(tenantId: string, tabId: string, key: string): Promise<number> {
+    return this.contacts.forTenant(tenantId).count({ tabId, [customFieldPath(key)]: { $exists: true } });
+  }
+
+  /**
+   * Takes removed custom fields out of the tab's contacts, with their normalized keys and search keys.
+   * Each contact is rewritten only if unchanged since it was read (its version); a contact changed
+   * meanwhile is read again in the next round (a concurrent patch already drops the values itself).
+   */
+  async removeCustomFieldValues(tenantId: string, tabId: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const scope = this.contacts.forTenant(tenantId);
+    const holding: MongoFilter = {
+      tabId,
+      $or: keys.map((key) => ({ [customFieldPath(key)]: { $exists: true } })),
+    };
+    for (let round = 0; round < REWRITE_ROUNDS; round++) {
+      const batch = await scope.find(holding, { limit: REWRITE_BATCH });
+      if (batch.length === 0) return;
+      await Promise.all(
+        batch.map((contact) => {
+          const customFields = without(contact.customFields ?? {}, keys);
+          const normCustom = without((contact.norm?.customFields ?? {}) as Record<string, unknown>, keys);
+          const norm = { ...contact.norm, customFields: normCustom };
+          return this.writes.run(writeKey(tenantId, contact._id), () =>
+            scope.updateOne(
+              { tabId, _id: contact._id, version: contact.version },
+              {
+                $set: { customFields, norm, searchKeys: searchKeysOf({ ...contact, norm }) },
+                $inc: { version: 1 },
+              },
+            ),
+          );
+        }),
+      );
+    }
+  }
+
+  /** Removes a deleted tab's contacts (favourite marks live in them and go too). */
+  async removeTabContent(tenantId: string, tabId: string): Promise<void> {
+    await this.contacts.forTenant(tenantId).deleteMany({ tabId });
+  }
+
+  private scope(user: AuthenticatedUser): TenantScope<Contact> {
+    return this.contacts.forTenant(user.tenantId);
+  }
+
+  /** Building the extended model is a few object spreads: cheaper than a cache lookup would save. */
+  private modelFor(tab: Tab): EntityModel {
+    return tab.customFields.length ? contactModelForTab(tab.customFields) : contactModel;
+  }
+
+  private find(scope: TenantScope<Contact>, tab: Tab, id: string): Promise<Contact | null> {
+    if (!CONTACT_ID.test(id)) return Promise.resolve(null);
+    return scope.findOne({ tabId: tab._id, _id: id }, LIST_EXCLUSION);
+  }
+
+  private run(
+    user: AuthenticatedUser,
+    query: ODataQuery,
+    baseFilter: MongoFilter,
+  ): Promise<ODataCollection<ContactResource>> {
+    query.filter = favoriteFilterFor(query.filter, user.userId);
+    query.projection ??= LIST_EXCLUSION as unknown as Record<string, 1>;
+    return runODataQuery(this.model, query, {
+      baseFilter,
+      toResource: (contact) => toContactResource(contact, user.userId),
+      skiptokenSecret: this.config.pagingTokenSecret,
+    });
+  }
+
+  /** A new contact whose e-mail address is already in the tab is a 409 naming the existing contacts. */
+  private async assertNoDuplicate(
+    scope: TenantScope<Contact>,
+    tab: Tab,
+    stored: StoredContactFields,
+  ): Promise<void> {
+    const addresses = (stored.norm.emailAddresses as Array<{ address: string }>).map(
+      (email) => email.address,
+    );
+    if (addresses.length === 0) return;
+    const existing = await scope.find(
+      { tabId: tab._id, 'norm.emailAddresses.address': { $in: addresses } },
+      { projection: { _id: 1, 'norm.emailAddresses': 1 }, limit: 10, sort: { _id: 1 } },
+    );
+    if (existing.length === 0) return;
+    const wanted = new Set(addresses);
+    throw new ApiError(
+      HttpStatus.CONFLICT,
+      'Conflict',
+      'A contact with this e-mail address already exists in this tab; send allowDuplicate=true to create it anyway.',
+      'emailAddresses',
+      existing.map((contact) => {
+        const shared = (contact.norm.emailAddresses as Array<{ address: string }>)
+          .map((email) => email.address)
+          .filter((address) => wanted.has(address));
+        return {
+          code: 'DuplicateContact',
+          target: contact._id,
+          message: `The contact ${contact._id} has the e-mail address ${shared.join(', ')}.`,
+        };
+      }),
+    );
+  }
+}
+
+function writeKey(tenantId: string, contactId: string): string {
+  return `${tenantId}|${contactId}`;
+}
+
+function customFieldPath(key: string): string {
+  // Keys come from validated tab configurations; anything else would be a path injection.
+  if (!CUSTOM_FIELD_KEY.test(key)) throw new Error(`not a custom field key: ${JSON.stringify(key)}`);
+  return `customFields.${key}`;
+}
+
+function without<T>(values: Record<string, T>, keys: string[]): Record<string, T> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !keys.includes(key)));
+}
+
+/** The update that makes a stored contact's content equal to `stored`: absent optional fields unset. */
+function replacementOf(stored: StoredContactFields): {
+  $set: Record<string, unknown>;
+  $unset: Record<string, 1>;
+} {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, 1> = {};
+  for (const [key, value] of Object.entries(stored)) if (value !== undefined) $set[key] = value;
+  for (const key of [...CONTACT_TEXT_FIELDS, 'birthday', 'notes'] as const) {
+    if (stored[key] === undefined) $unset[key] = 1;
+  }
+  return { $set, $unset };
+}

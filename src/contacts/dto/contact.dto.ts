@@ -1,0 +1,120 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ODataCollectionOf } from '../../common/odata-collection.dto';
+import { UserReferenceDto } from '../../tabs/dto/tab.dto';
+import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
+
+export class EmailAddressViewDto {
+  address: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  name: string | null;
+}
+
+export class PhoneViewDto {
+  number: string;
+
+  @ApiProperty({ enum: PHONE_TYPES })
+  type: PhoneType;
+}
+
+export class PostalAddressViewDto {
+  @ApiProperty({ enum: ADDRESS_TYPES })
+  type: AddressType;
+
+  @ApiProperty({ type: String, nullable: true })
+  street: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  city: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  state: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  postalCode: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  countryOrRegion: string | null;
+}
+
+/** An external contact of a tab (shaped like Microsoft Graph's contact). */
+export class ContactDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  /** The tab (contact book) the contact belongs to. */
+  @ApiProperty({ format: 'uuid' })
+  tabId: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Adele Vance' })
+  displayName: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  givenName: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  middleName: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  surname: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  nickName: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  title: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  companyName: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  department: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  jobTitle: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  officeLocation: string | null;
+
+  @ApiProperty({ type: [EmailAddressViewDto] })
+  emailAddresses: EmailAddressViewDto[];
+
+  @ApiProperty({ type: [PhoneViewDto] })
+  phones: PhoneViewDto[];
+
+  @ApiProperty({ type: [PostalAddressViewDto] })
+  addresses: PostalAddressViewDto[];
+
+  @ApiProperty({ type: [String] })
+  websites: string[];
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  birthday: string | null;
+
+  /** Sanitized HTML. */
+  @ApiProperty({ type: String, nullable: true })
+  notes: string | null;
+
+  @ApiProperty({ type: [String] })
+  categories: string[];
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { industry: 'Retail', rating: 4 } })
+  customFields: Record<string, unknown>;
+
+  /** Whether the caller marked this contact as a favourite. */
+  isFavorite: boolean;
+
+  createdBy: UserReferenceDto;
+  lastModifiedBy: UserReferenceDto;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdDateTime: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  lastModifiedDateTime: Date;
+
+  @ApiProperty({ name: '@odata.etag', example: 'W/"1"' })
+  '@odata.etag': string;
+}
+
+export const ContactCollectionDto = ODataCollectionOf(ContactDto, 'contacts');
