@@ -22,13 +22,14 @@ async function startSupervisedDatabase() {
     `embedded database ready at ${db.uri} (data in ${path.relative(ROOT, dataDir)}, ${Date.now() - started} ms)`,
   );
 
+  // On a signal the API drains its in-flight requests first, so the database must outlive it: it stops
+  // when this process exits (and its stdin pipe closes); the flag only keeps the watcher from restarting it.
   let stopping = false;
-  const stop = () => {
+  const markStopping = () => {
     stopping = true;
-    void db.stop();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', markStopping);
+  process.once('SIGTERM', markStopping);
   process.once('exit', () => db.child.kill('SIGTERM'));
 
   // The API keeps its connection string, so a restarted database must come back on the same port.

@@ -1,13 +1,21 @@
+import type { FastifyCorsOptions } from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule, ModuleImports } from './app.module';
+import { ApiError } from './common/api-error';
+import { applyRouteBodyLimits } from './common/body-limit';
+import { errorCodeFor, toErrorResponse } from './common/error-response';
+import { useBoundedJsonParser } from './common/json-bounds';
 import { createRootLogger, NestPinoLogger } from './common/logger';
+import { applyRequestTimeout } from './common/request-timeout';
 import { clientRequestId, requestIdOf } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { trackInFlightRequests } from './health/graceful-shutdown';
 import { setupOpenApi } from './openapi';
 
 export interface CreateAppOptions {
@@ -33,6 +41,19 @@ export async function createApp(
     requestIdHeader: false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 500 },
+    trustProxy: config.hardening.trustProxy,
+    // URLs the router refuses before any hook (bad percent-encoding, a parameter past maxParamLength):
+    // the standard error body, never Fastify's text that echoes the path.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const message =
+        status === 414 ? 'A path segment of the URL is too long.' : 'The URL is not valid (bad encoding).';
+      const response = toErrorResponse(
+        new ApiError(status, errorCodeFor(status), message),
+        requestIdOf(request.raw),
+      );
+      void reply.status(response.status).header('request-id', request.id).send(response.body);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.imports),
@@ -49,6 +70,29 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text/plain body would otherwise reach the handlers as a string.
   fastify.removeContentTypeParser('text/plain');
+  useBoundedJsonParser(fastify, config.hardening.json);
+  applyRouteBodyLimits(fastify, config.hardening.uploadBodyLimitBytes);
+  applyRequestTimeout(fastify, config.hardening.requestTimeoutMs);
+  trackInFlightRequests(fastify);
+  await app.register(helmet, {
+    // Swagger UI (/docs) loads its own scripts and uses inline styles; nothing else is a page.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  app.enableCors(corsOptions(config.hardening.corsOrigins));
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('request-id', request.id);
     const clientId = clientRequestId(request.raw);
@@ -70,7 +114,40 @@ export async function createApp(
   });
 
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts shuts down on signals itself (readiness first, then draining,
+  // exit 0), see src/health/graceful-shutdown.ts.
   setupOpenApi(app);
   return app;
+}
+
+/** An allow-list entry `https://*.example.com` admits the subdomains of example.com, and only those. */
+export function originAllowed(origin: string, allowList: readonly string[]): boolean {
+  const candidate = origin.toLowerCase();
+  return allowList.some((allowed) => {
+    if (!allowed.includes('*.')) return candidate === allowed;
+    const [scheme, suffix] = allowed.split('*.');
+    return (
+      candidate.startsWith(scheme) &&
+      candidate.endsWith(`.${suffix}`) &&
+      /^[a-z0-9.-]+$/.test(candidate.slice(scheme.length, -suffix.length - 1))
+    );
+  });
+}
+
+/** Browsers may call from the allowed origins only; the headers clients need to read are exposed. */
+function corsOptions(allowList: readonly string[]): FastifyCorsOptions {
+  return {
+    origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin, allowList)),
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'If-Match',
+      'If-None-Match',
+      'client-request-id',
+      'X-Confirm-Tenant-Id',
+    ],
+    exposedHeaders: ['ETag', 'Location', 'Retry-After', 'request-id', 'client-request-id'],
+    maxAge: 600,
+  };
 }

@@ -1,11 +1,19 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuthenticationGuard, AuthModule } from './auth';
+import { ChannelsModule } from './channels/channels.module';
+import { AdminModule } from './admin/admin.module';
 import { ApiErrorFilter } from './common/api-error.filter';
+import { RateLimitGuard, rateLimitModule } from './common/rate-limit';
+import { ResourceHeadersInterceptor } from './common/resource-headers.interceptor';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { TabsModule } from './tabs/tabs.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import { UsersModule } from './users';
 
 export type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 
@@ -14,8 +22,28 @@ export class AppModule {
   static forRoot(config: AppConfig, extraImports: ModuleImports = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), TelemetryModule, DatabaseModule, HealthModule, ...extraImports],
-      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
+      imports: [
+        ConfigModule.forRoot(config),
+        TelemetryModule,
+        DatabaseModule,
+        HealthModule,
+        AuthModule,
+        UsersModule,
+        ChannelsModule,
+        TabsModule,
+        ContactsModule,
+        rateLimitModule(),
+        AdminModule,
+        ...extraImports,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: ResourceHeadersInterceptor },
+        // Here, where both the strategy (AuthModule) and the sign-in handler (UsersModule) are visible.
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        // After authentication: the limits are per user and per tenant.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
     };
   }
 }

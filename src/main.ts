@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { AppConfig, ConfigError } from './config/app-config';
 import { loadConfig } from './config/load-config';
+import { exitGracefullyOnSignals } from './health/graceful-shutdown';
 
 function configOrExit(): AppConfig {
   try {
@@ -17,6 +18,7 @@ async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
+  exitGracefullyOnSignals(app, config.hardening.shutdownGraceMs);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   new Logger('Bootstrap').log(`Contact Pro API listening on ${url} (Swagger UI at ${url}/docs)`);
 }

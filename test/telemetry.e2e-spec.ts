@@ -98,6 +98,8 @@ describe('telemetry with a connection string', () => {
     );
     // Batches leave every 50 ms instead of every 15 s, so items arrive while a test waits for them.
     api.app.get(Telemetry).client!.config.maxBatchIntervalMs = 50;
+    // Start-up work (index creation) already queued dependencies under the 15 s timer: send them now.
+    await api.app.get(Telemetry).flush();
   });
   afterAll(async () => {
     await api.close();

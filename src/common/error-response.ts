@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ApiError, ApiErrorDetail } from './api-error';
+import { databaseFaultOf, retryAfterSecondsOf } from './database-errors';
 
 export interface ErrorBody {
   error: {
@@ -45,17 +46,6 @@ const CODES: Record<number, string> = {
   503: 'ServiceUnavailable',
   504: 'GatewayTimeout',
 };
-
-/** Driver errors that mean "the database cannot be reached right now": the caller may retry. */
-const DATABASE_UNAVAILABLE = new Set([
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-]);
 
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
@@ -112,17 +102,18 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
   }
 
   // Fastify's own request errors (bad JSON, body too large, media type) arrive as HttpException from Nest.
-  const error = exception as { name?: string } | undefined;
-  if (error && error.name && DATABASE_UNAVAILABLE.has(error.name)) {
-    return render(
-      requestId,
-      503,
-      'ServiceUnavailable',
-      'The database is unavailable right now; retry later.',
-      {
-        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
-      },
-    );
+  // A database that is unreachable, failing over or throttling (Cosmos DB 16500/429) once the retries
+  // of src/database are spent: the caller may retry, after the wait the server asked for when it said.
+  const fault = databaseFaultOf(exception);
+  if (fault) {
+    const retryAfter = retryAfterSecondsOf(fault, DATABASE_RETRY_AFTER_SECONDS);
+    const message =
+      fault.kind === 'throttled'
+        ? 'The database is busy right now; retry later.'
+        : 'The database is unavailable right now; retry later.';
+    return render(requestId, 503, 'ServiceUnavailable', message, {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
   }
   return render(
     requestId,

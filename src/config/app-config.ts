@@ -4,6 +4,53 @@
  */
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `azure-ad`: Azure AD v2 tokens; `local`: the loopback identity provider of tools/local-idp (never in production). */
+export type AuthMode = 'azure-ad' | 'local';
+
+/** Token validation, tenancy and the Microsoft Graph profile enrichment (src/auth, src/users). */
+export interface AuthConfig {
+  mode: AuthMode;
+  /** The API's application (client) id: tokens must have it, or `api://` it, as audience. */
+  clientId: string;
+  /** One tenant's id, or `common` for a multi-tenant app. */
+  tenantId: string;
+  /** When set, only these tenants (lower-case GUIDs) are let in. */
+  allowedTenants?: readonly string[];
+  /** Delegated scope every token needs (`scp`), else 403. */
+  requiredScope: string;
+  /** Azure AD authority host (metadata and the on-behalf-of token endpoint), no trailing slash. */
+  authority: string;
+  /** Enables the Graph profile enrichment at login (on-behalf-of flow). */
+  clientSecret?: string;
+  /** Microsoft Graph base URL, no trailing slash. */
+  graphBaseUrl: string;
+  /** Budget of the token endpoint and Graph calls at login; past it the login goes on without them. */
+  graphTimeoutMs: number;
+  localIdp: { port: number; dir: string };
+}
+
+/**
+ * Hardening settings (rate limits, HTTP protections, database retries, shutdown): read by
+ * src/app.factory.ts, src/common, src/database and src/health.
+ */
+export interface HardeningConfig {
+  /** Requests per window, per user and per tenant; over it a 429 with Retry-After. */
+  rateLimit: { windowSeconds: number; perUser: number; perTenant: number };
+  /** Origins browsers may call from: exact `https://host[:port]`, or `https://*.suffix` for its subdomains. */
+  corsOrigins: readonly string[];
+  /** Fastify's trustProxy: false, true, a number of hops, or the proxies' addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  /** Body limit of routes marked as uploads (JSON routes keep BODY_LIMIT_BYTES). */
+  uploadBodyLimitBytes: number;
+  /** A request not answered within this gets 503 with the error body. */
+  requestTimeoutMs: number;
+  /** JSON bodies nested deeper, or with more keys in all, are refused with 400 before parsing. */
+  json: { maxDepth: number; maxKeys: number };
+  /** Transient database errors: retries after the first attempt and the back-off bounds. */
+  databaseRetry: { retries: number; baseDelayMs: number; maxDelayMs: number };
+  /** On SIGTERM, how long in-flight requests may take before the connections are cut. */
+  shutdownGraceMs: number;
+}
 
 export class AppConfig {
   readonly nodeEnv: NodeEnv;
@@ -18,6 +65,10 @@ export class AppConfig {
   readonly applicationInsightsConnectionString?: string;
   /** Signs paging tokens ($skiptoken); random per process when unset. */
   readonly pagingTokenSecret: string;
+  readonly auth: AuthConfig;
+  /** Signed-in profiles kept in memory: entries (0 turns the cache off) and seconds each entry lives. */
+  readonly userProfileCache: { maxEntries: number; ttlSeconds: number };
+  readonly hardening: HardeningConfig;
 }
 
 /** Thrown by loadConfig; its message lists every bad variable. */

@@ -1,12 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { AppConfig, ConfigError, LogLevel, NodeEnv } from './app-config';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  AppConfig,
+  AuthConfig,
+  AuthMode,
+  ConfigError,
+  HardeningConfig,
+  LogLevel,
+  NodeEnv,
+} from './app-config';
 
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const NODE_ENVS: NodeEnv[] = ['development', 'production', 'test'];
 /** Values that may carry credentials are never echoed in the error message. */
-const SECRET_NAMES = new Set(['MONGODB_URI', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'PAGING_TOKEN_SECRET']);
+const SECRET_NAMES = new Set([
+  'MONGODB_URI',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'PAGING_TOKEN_SECRET',
+  'AZURE_AD_CLIENT_SECRET',
+]);
 
 /** Collects problems instead of stopping at the first, so one start shows every bad variable. */
 class EnvReader {
@@ -81,8 +96,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     'at least 32 characters',
   );
 
+  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
   const config: AppConfig = {
-    nodeEnv: read.oneOf('NODE_ENV', NODE_ENVS, 'development'),
+    nodeEnv,
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -92,8 +108,177 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mongodbTimeoutMs: read.integer('MONGODB_TIMEOUT_MS', 2000, 100, 60_000),
     applicationInsightsConnectionString: aiConnectionString,
     pagingTokenSecret: pagingTokenSecret ?? randomBytes(32).toString('hex'),
+    auth: readAuthConfig(read, nodeEnv),
+    userProfileCache: {
+      maxEntries: read.integer('USER_PROFILE_CACHE_SIZE', 10_000, 0, 1_000_000),
+      ttlSeconds: read.integer('USER_PROFILE_CACHE_TTL_SECONDS', 300, 1, 86_400),
+    },
+    hardening: readHardeningConfig(read, nodeEnv),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Audience of local tokens when AZURE_AD_CLIENT_ID is unset; the same constant as tools/local-idp's. */
+const LOCAL_CLIENT_ID = '00000000-0000-4000-8000-00000000c0de';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An https URL without credentials, query or fragment; plain http only on loopback outside production (tests). */
+function isServiceUrl(value: string, production: boolean): boolean {
+  try {
+    const url = new URL(value);
+    if (url.username || url.password || url.search || url.hash) return false;
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && !production && LOOPBACK_HOSTS.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Identity settings. Without AZURE_AD_CLIENT_ID outside production the service signs people in with the
+ * local identity provider (its defaults, port 3999 and .data/local-idp, are also those of tools/local-idp);
+ * in production only Azure AD is accepted.
+ */
+function readAuthConfig(read: EnvReader, nodeEnv: NodeEnv): AuthConfig {
+  const production = nodeEnv === 'production';
+  const clientId = read.optional('AZURE_AD_CLIENT_ID');
+  const mode = read.oneOf<AuthMode>(
+    'AUTH_MODE',
+    ['azure-ad', 'local'],
+    !production && clientId === undefined ? 'local' : 'azure-ad',
+  );
+  read.check(
+    'AUTH_MODE',
+    !(production && mode === 'local'),
+    'azure-ad: the local identity provider is refused when NODE_ENV=production',
+  );
+  const local = mode === 'local';
+  read.check(
+    'AZURE_AD_CLIENT_ID',
+    clientId === undefined ? local : GUID.test(clientId),
+    'the application (client) id of the API registration, a GUID',
+  );
+  const tenantId = read.optional('AZURE_AD_TENANT_ID')?.toLowerCase();
+  read.check(
+    'AZURE_AD_TENANT_ID',
+    tenantId === undefined ? local : tenantId === 'common' || GUID.test(tenantId),
+    'a tenant id (GUID), or common for a multi-tenant app',
+  );
+  const allowedTenants = read
+    .optional('AZURE_AD_ALLOWED_TENANTS')
+    ?.split(',')
+    .map((tenant) => tenant.trim().toLowerCase())
+    .filter((tenant) => tenant !== '');
+  read.check(
+    'AZURE_AD_ALLOWED_TENANTS',
+    allowedTenants === undefined || (allowedTenants.length > 0 && allowedTenants.every((t) => GUID.test(t))),
+    'a comma-separated list of tenant ids (GUIDs)',
+  );
+  const requiredScope = read.string('AZURE_AD_REQUIRED_SCOPE', 'access_as_user');
+  read.check(
+    'AZURE_AD_REQUIRED_SCOPE',
+    /^[A-Za-z0-9._-]{1,128}$/.test(requiredScope),
+    'a scope name such as access_as_user',
+  );
+  const authority = read
+    .string('AZURE_AD_AUTHORITY', 'https://login.microsoftonline.com')
+    .replace(/\/+$/, '');
+  read.check(
+    'AZURE_AD_AUTHORITY',
+    isServiceUrl(authority, production),
+    'an https URL such as https://login.microsoftonline.com',
+  );
+  const graphBaseUrl = read.string('GRAPH_BASE_URL', 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
+  read.check(
+    'GRAPH_BASE_URL',
+    isServiceUrl(graphBaseUrl, production),
+    'an https URL such as https://graph.microsoft.com/v1.0',
+  );
+  const test = nodeEnv === 'test';
+  return {
+    mode,
+    clientId: clientId?.toLowerCase() ?? LOCAL_CLIENT_ID,
+    tenantId: tenantId ?? 'common',
+    allowedTenants,
+    requiredScope,
+    authority,
+    clientSecret: read.optional('AZURE_AD_CLIENT_SECRET'),
+    graphBaseUrl,
+    graphTimeoutMs: read.integer('GRAPH_TIMEOUT_MS', 3000, 100, 60_000),
+    localIdp: {
+      // Tests start many services side by side: each takes a free port and shares one key folder.
+      port: read.integer('LOCAL_IDP_PORT', test ? 0 : 3999, 0, 65535),
+      dir: resolve(
+        read.string(
+          'LOCAL_IDP_DIR',
+          test ? join(tmpdir(), 'contact-pro-local-idp') : join('.data', 'local-idp'),
+        ),
+      ),
+    },
+  };
+}
+
+/** Where the Teams client and the Office hosts (Outlook, microsoft365.com) run the tab. */
+export const DEFAULT_CORS_ORIGINS = [
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://teams.live.com',
+  'https://*.cloud.microsoft',
+  'https://*.office.com',
+  'https://*.office365.com',
+  'https://*.microsoft365.com',
+  'https://outlook.live.com',
+];
+const ORIGIN = /^https:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/;
+const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+const PROXY_ADDRESS = /^[0-9a-f.:]+(\/\d{1,3})?$/i;
+
+/** Rate limits, HTTP protections, database retries and shutdown. */
+function readHardeningConfig(read: EnvReader, nodeEnv: NodeEnv): HardeningConfig {
+  const production = nodeEnv === 'production';
+  const corsOrigins = (read.optional('CORS_ALLOWED_ORIGINS')?.split(',') ?? DEFAULT_CORS_ORIGINS)
+    .map((origin) => origin.trim().toLowerCase().replace(/\/+$/, ''))
+    .filter((origin) => origin !== '' && origin !== 'none');
+  read.check(
+    'CORS_ALLOWED_ORIGINS',
+    corsOrigins.every((origin) => ORIGIN.test(origin) || (!production && LOOPBACK_ORIGIN.test(origin))),
+    'comma-separated origins such as https://teams.microsoft.com or https://*.office.com (http only for loopback outside production), or none',
+  );
+  const trustProxyText = read.string('TRUST_PROXY', 'false').toLowerCase();
+  let trustProxy: HardeningConfig['trustProxy'] = false;
+  if (trustProxyText === 'true') trustProxy = true;
+  else if (/^\d{1,2}$/.test(trustProxyText)) trustProxy = Number(trustProxyText);
+  else if (trustProxyText !== 'false') trustProxy = trustProxyText.split(',').map((entry) => entry.trim());
+  read.check(
+    'TRUST_PROXY',
+    !Array.isArray(trustProxy) || trustProxy.every((entry) => PROXY_ADDRESS.test(entry)),
+    'false, true, a number of proxy hops, or comma-separated proxy addresses/CIDRs',
+  );
+  const baseDelayMs = read.integer('MONGODB_RETRY_BASE_DELAY_MS', 100, 1, 10_000);
+  const maxDelayMs = read.integer('MONGODB_RETRY_MAX_DELAY_MS', 2000, 1, 60_000);
+  read.check('MONGODB_RETRY_MAX_DELAY_MS', maxDelayMs >= baseDelayMs, 'at least MONGODB_RETRY_BASE_DELAY_MS');
+  return {
+    rateLimit: {
+      windowSeconds: read.integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+      perUser: read.integer('RATE_LIMIT_PER_USER', 1200, 1, 10_000_000),
+      perTenant: read.integer('RATE_LIMIT_PER_TENANT', 12_000, 1, 100_000_000),
+    },
+    corsOrigins,
+    trustProxy,
+    uploadBodyLimitBytes: read.integer('UPLOAD_BODY_LIMIT_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    json: {
+      maxDepth: read.integer('JSON_MAX_DEPTH', 32, 2, 1000),
+      maxKeys: read.integer('JSON_MAX_KEYS', 10_000, 10, 1_000_000),
+    },
+    databaseRetry: {
+      retries: read.integer('MONGODB_RETRIES', 2, 0, 10),
+      baseDelayMs,
+      maxDelayMs,
+    },
+    shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
 }

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseIndexes } from './database-indexes';
+import { applyRetryPolicy } from './database-retry';
 
 /**
  * The mongoose connection. Commands are never buffered: with the database unreachable a request fails
  * after `MONGODB_TIMEOUT_MS` (server selection) and the error filter answers 503; the driver keeps
- * monitoring the server and reconnects by itself.
+ * monitoring the server and reconnects by itself. Transient faults of one operation are retried
+ * (database-retry.ts); when retries are spent the caller gets 503 with Retry-After.
  */
 @Module({
   imports: [
@@ -27,6 +30,9 @@ import { DatabaseIndexes } from './database-indexes';
         monitorCommands: config.applicationInsightsConnectionString !== undefined,
         retryAttempts: 5,
         retryDelay: 2000,
+        // Transient faults of single operations: bounded retries with back-off (database-retry.ts).
+        connectionFactory: (connection: Connection) =>
+          applyRetryPolicy(connection, config.hardening.databaseRetry),
       }),
     }),
   ],

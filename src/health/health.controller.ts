@@ -1,9 +1,16 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/public.decorator';
 import { DatabaseHealthIndicator } from './database.health';
+import { ShutdownState } from './shutdown-state';
 
 @ApiTags('health')
 @Public()
@@ -12,7 +19,13 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly shutdown: ShutdownState,
+    private readonly indicators: HealthIndicatorService,
   ) {}
+
+  private shuttingDown(): HealthIndicatorResult {
+    return this.indicators.check('shutdown').down({ message: 'the service is shutting down' });
+  }
 
   /** Liveness: 200 while the process serves requests. */
   @Get('live')
@@ -21,14 +34,21 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: 200 when the database answers a ping within 1 s, else 503 (terminus's body either way). */
+  /**
+   * Readiness: 200 when the database answers a ping within 1 s, else 503 (terminus's body either way);
+   * 503 from the moment the process is told to shut down.
+   */
   @Get('ready')
   @HealthCheck()
   @ApiOkResponse({ description: 'The database answered.' })
-  @ApiServiceUnavailableResponse({ description: 'The database did not answer in time.' })
+  @ApiServiceUnavailableResponse({
+    description: 'The database did not answer in time, or the service is shutting down.',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database.ping()]);
+      return await this.health.check([
+        () => (this.shutdown.shuttingDown ? this.shuttingDown() : this.database.ping()),
+      ]);
     } catch (error) {
       // Probes expect terminus's own body on 503, not the API error body.
       if (!(error instanceof ServiceUnavailableException)) throw error;

@@ -3,10 +3,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseHealthIndicator } from './database.health';
 import { HealthController } from './health.controller';
 import { HealthProbeLogger } from './health-probe.logger';
+import { ShutdownState } from './shutdown-state';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: HealthProbeLogger, errorLogStyle: 'json' })],
   controllers: [HealthController],
-  providers: [DatabaseHealthIndicator],
+  providers: [DatabaseHealthIndicator, ShutdownState],
+  exports: [ShutdownState],
 })
 export class HealthModule {}

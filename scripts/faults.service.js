@@ -1,0 +1,144 @@
+'use strict';
+/* global fetch, AbortSignal -- Node 20's own */
+/**
+ * The service under test of `npm run test:faults` and `npm run test:fuzz`: the compiled API as a child
+ * process on loopback, over an embedded database of its own (which can be stopped and restarted on the
+ * same port), with the local identity provider, and a way to mint tokens for it.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { buildIfNeeded } = require('./build-if-needed');
+
+const ROOT = path.resolve(__dirname, '..');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForReady(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the service was not ready within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** Resident set size of a process, in KiB (Linux). */
+function rssKiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) : NaN;
+}
+
+/**
+ * @param {{ label: string, env?: Record<string, string>, log?: (line: string) => void }} options
+ */
+async function startService({ label, env = {}, log = (line) => process.stderr.write(`${line}\n`) }) {
+  buildIfNeeded();
+  const { startEmbeddedDb } = require('../tools/embedded-db');
+  const localIdp = require('../tools/local-idp');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `contact-pro-${label}-`));
+  const dataDir = path.join(work, 'db');
+  const idpDir = path.join(work, 'idp');
+  let db = await startEmbeddedDb({ dataDir, log });
+  const [port, idpPort] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${port}`;
+  const stderr = [];
+  const nodeArgs = ['--expose-gc', '-r', path.join(__dirname, 'faults.gc.js')];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      MONGODB_URI: db.uri,
+      MONGODB_DB_NAME: label,
+      AUTH_MODE: 'local',
+      LOCAL_IDP_DIR: idpDir,
+      LOCAL_IDP_PORT: String(idpPort),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk) => stderr.push(chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  try {
+    await Promise.race([
+      waitForReady(url, 120_000),
+      exited.then((code) => {
+        throw new Error(`the service exited during start (${code}): ${stderr.join('').slice(-2000)}`);
+      }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await db.stop();
+    throw error;
+  }
+  const keys = await localIdp.loadKeyMaterial(idpDir);
+
+  return {
+    url,
+    pid: child.pid,
+    exited,
+    /** The service's log lines so far (JSON, warn and above). */
+    output: () => output.join(''),
+    /** A valid access token for the service. */
+    token({ tenantId, userId, name, admin = false }) {
+      return localIdp.mintToken(keys, {
+        issuer: localIdp.issuerFor(localIdp.providerUrl(idpPort), tenantId),
+        audience: localIdp.LOCAL_CLIENT_ID,
+        tenantId,
+        userId,
+        name,
+        admin,
+        expiresIn: 6 * 3600,
+      });
+    },
+    /** Resident memory after a full collection. */
+    async rssKiB() {
+      child.kill('SIGUSR2');
+      await sleep(1000);
+      return rssKiB(child.pid);
+    },
+    dbUri: () => db.uri,
+    async stopDatabase() {
+      await db.stop();
+    },
+    async startDatabase() {
+      db = await startEmbeddedDb({ dataDir, listen: `127.0.0.1:${db.port}`, log });
+    },
+    /** SIGTERM, then the exit code; the database and the work folder go too. */
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout')]);
+      if (code === 'timeout') child.kill('SIGKILL');
+      await db.stop();
+      fs.rmSync(work, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+module.exports = { startService, sleep };

@@ -1,0 +1,173 @@
+'use strict';
+/* global fetch -- Node 20's own */
+/**
+ * `npm run test:fuzz`: Schemathesis over every operation of the committed OpenAPI document
+ * (openapi/openapi.json), against the compiled service on an embedded database with a seeded tenant and
+ * a token. Checks: no server error, and every response conforms to the document (status code, content
+ * type, headers, body schema). Schemathesis is installed in .cache/fuzz/venv (git-ignored) on first use.
+ *
+ * FUZZ_MAX_EXAMPLES (default 100) bounds the cases per operation and phase; CI sets a smaller number.
+ * FUZZ_SEED makes a run reproducible. The report (JUnit XML) goes to .cache/fuzz/.
+ */
+const { spawnSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startService } = require('./faults.service');
+
+const ROOT = path.resolve(__dirname, '..');
+const SCHEMATHESIS_VERSION = '4.32.5';
+// Under .cache (git-, lint- and format-ignored): the packages of a virtual environment include JavaScript.
+const VENV = path.join(ROOT, '.cache', 'fuzz', 'venv');
+const BIN = path.join(VENV, 'bin');
+const REPORT_DIR = path.join(ROOT, '.cache', 'fuzz');
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'content_type_conformance',
+  'response_headers_conformance',
+  'response_schema_conformance',
+];
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const USER = 'aaaaaaaa-0000-4000-8000-000000000001';
+
+function log(line) {
+  process.stderr.write(`${line}\n`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal})`);
+  }
+}
+
+/** Debian ships `venv`/`ensurepip` in a separate package: install it when missing. */
+function ensureVenvModule() {
+  const probe = spawnSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore' });
+  if (probe.error) throw new Error('python3 is needed for the fuzzing (Python 3.9 or newer)');
+  if (probe.status === 0) return;
+  log('python3 has no venv/ensurepip module: installing python3-venv with apt-get');
+  const sudo = process.getuid && process.getuid() !== 0 ? ['sudo'] : [];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const command of [
+    [...sudo, 'apt-get', 'update'],
+    [...sudo, 'apt-get', 'install', '-y', 'python3-venv'],
+  ]) {
+    run(command[0], command.slice(1), { env });
+  }
+}
+
+function installedVersion() {
+  const result = spawnSync(path.join(BIN, 'schemathesis'), ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? (/(\d+\.\d+\.\d+)/.exec(result.stdout) ?? [])[1] : undefined;
+}
+
+function ensureSchemathesis() {
+  if (installedVersion() === SCHEMATHESIS_VERSION) return;
+  ensureVenvModule();
+  if (!fs.existsSync(path.join(BIN, 'python'))) run('python3', ['-m', 'venv', VENV]);
+  log(`installing schemathesis ${SCHEMATHESIS_VERSION} into ${path.relative(ROOT, VENV)}`);
+  run(path.join(BIN, 'python'), [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    `schemathesis==${SCHEMATHESIS_VERSION}`,
+  ]);
+}
+
+async function seed(service, token) {
+  const call = async (method, url, body) => {
+    const res = await fetch(`${service.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`seeding ${method} ${url}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  await call('GET', '/api/v1/me');
+  const tab = await call('POST', '/api/v1/tabs', {
+    channelId: '19:fuzz@thread.tacv2',
+    channelName: 'Fuzzing',
+    displayName: 'Fuzzing',
+    customFields: [{ key: 'industry', label: 'Industry', type: 'text' }],
+  });
+  await call('POST', `/api/v1/tabs/${tab.id}/contacts`, {
+    displayName: 'Fuzzy Contact',
+    companyName: 'Contoso',
+  });
+}
+
+function summarize(junitFile) {
+  if (!fs.existsSync(junitFile)) return;
+  const xml = fs.readFileSync(junitFile, 'utf8');
+  const operations = (xml.match(/<testcase /g) ?? []).length;
+  const failed = (xml.match(/<failure/g) ?? []).length;
+  log(
+    `\nfuzzing summary: ${operations} operations, ${failed} with failures (report: ${path.relative(ROOT, junitFile)})`,
+  );
+}
+
+async function main() {
+  ensureSchemathesis();
+  const service = await startService({
+    label: 'fuzz',
+    env: { RATE_LIMIT_PER_USER: '10000000', RATE_LIMIT_PER_TENANT: '10000000' },
+  });
+  let code = 1;
+  try {
+    const token = service.token({ tenantId: TENANT, userId: USER, name: 'Fuzzer' });
+    await seed(service, token);
+    fs.mkdirSync(REPORT_DIR, { recursive: true });
+    const junit = path.join(REPORT_DIR, 'junit.xml');
+    const args = [
+      'run',
+      path.join(ROOT, 'openapi', 'openapi.json'),
+      '--url',
+      service.url,
+      '--header',
+      `Authorization: Bearer ${token}`,
+      '--checks',
+      CHECKS.join(','),
+      '--max-examples',
+      process.env.FUZZ_MAX_EXAMPLES || '100',
+      '--workers',
+      process.env.FUZZ_WORKERS || '2',
+      '--request-timeout',
+      '35',
+      '--suppress-health-check',
+      'all',
+      '--report',
+      'junit',
+      '--report-junit-path',
+      junit,
+      '--output-sanitize',
+      'true',
+      ...(process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : []),
+    ];
+    code = await new Promise((resolve) => {
+      const child = spawn(path.join(BIN, 'schemathesis'), args, {
+        // Its own caches (.schemathesis, .hypothesis) go beside the report, not into the repository.
+        cwd: REPORT_DIR,
+        stdio: 'inherit',
+        env: { ...process.env, SCHEMATHESIS_TELEMETRY: 'false', NO_COLOR: process.env.CI ? '1' : '' },
+      });
+      child.once('exit', (exit) => resolve(exit ?? 1));
+    });
+    summarize(junit);
+  } finally {
+    const exit = await service.stop();
+    if (exit !== 0) {
+      log(`the service exited with ${exit} on SIGTERM`);
+      code = code || 1;
+    }
+  }
+  process.exit(code);
+}
+
+main().catch((error) => {
+  log(error.stack || String(error));
+  process.exit(1);
+});
