@@ -155,7 +155,6 @@ export const tenantContactModel: EntityModel = defineEntityModel({
   search: (terms) => searchFilter(terms),
 });
 
-
 /** The OData property of one custom field, typed from its definition. */
 export function customFieldProperty(field: CustomFieldDefinition): PropertyModel {
   const name = `customFields/${field.key}`;

@@ -35,7 +35,6 @@ export interface Category {
   color: string;
 }
 
-
 const BUILT_IN: ReadonlySet<string> = new Set(BUILT_IN_CONTACT_FIELDS);
 const SORTABLE: ReadonlySet<string> = new Set(SORTABLE_CONTACT_FIELDS);
 
