@@ -17,6 +17,16 @@ export interface AuthenticatedUser {
   isAdmin: boolean;
 }
 
+/** Who created or last changed a stored document, as it is shown (`createdBy`, `lastModifiedBy`). */
+export interface UserReference {
+  id: string;
+  displayName: string;
+}
+
+export function userReferenceOf(user: AuthenticatedUser): UserReference {
+  return { id: user.userId, displayName: user.displayName ?? user.upn ?? user.userId };
+}
+
 /** What the guard keeps about the token itself, beside the user. */
 export interface TokenInfo {
   /** Delegated scopes (`scp`). */

@@ -4,7 +4,7 @@ import { etagOf } from '../common/etag';
 import { applyNormalizedFields, normalizeText, type EntityModel } from '../odata';
 import { LIMITS } from '../tabs/contact-fields';
 import type { Category, CustomFieldDefinition } from '../tabs/tab-configuration.rules';
-import type { UserReference } from '../tabs/tab.schema';
+import type { UserReference } from '../auth';
 import type {
   Contact,
   CustomFieldValue,

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import type { AuthenticatedUser } from '../auth';
+import { userReferenceOf, type AuthenticatedUser } from '../auth';
 import { ApiError, type ApiErrorDetail } from '../common/api-error';
 import { preconditionFailed, versionFromIfMatch } from '../common/etag';
 import { TenantRepository, type TenantScope } from '../common/tenant-scope';
@@ -16,7 +16,7 @@ import {
   type ODataQuery,
   type ODataRequest,
 } from '../odata';
-import type { Tab, UserReference } from '../tabs/tab.schema';
+import type { Tab } from '../tabs/tab.schema';
 import { TabsService, type TabContentStore } from '../tabs/tabs.service';
 import { contactModel, contactModelForTab } from './contact.entity-model';
 import {
@@ -51,10 +51,6 @@ const REWRITE_BATCH = 200;
 const REWRITE_ROUNDS = 10_000;
 /** Stored paths never sent to the API: lists leave them in the database. */
 const LIST_EXCLUSION = { searchKeys: 0 };
-
-function userReference(user: AuthenticatedUser): UserReference {
-  return { id: user.userId, displayName: user.displayName ?? user.upn ?? user.userId };
-}
 
 function notFound(): ApiError {
   return ApiError.notFound('No contact with this id exists in this tab.', 'id');
@@ -126,7 +122,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const scope = this.scope(user);
     if (!allowDuplicate) await this.assertNoDuplicate(scope, tab, stored);
     const now = new Date();
-    const author = userReference(user);
+    const author = userReferenceOf(user);
     const contact = await scope.insert({
       _id: randomUUID(),
       tabId: tab._id,
@@ -168,7 +164,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         const updated = await scope.findOneAndUpdate(
           { tabId: tab._id, _id: id, version: current.version },
           {
-            $set: { ...$set, lastModifiedBy: userReference(user), lastModifiedDateTime: new Date() },
+            $set: { ...$set, lastModifiedBy: userReferenceOf(user), lastModifiedDateTime: new Date() },
             ...(Object.keys($unset).length ? { $unset } : {}),
             $inc: { version: 1 },
           },

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import type { AuthenticatedUser } from '../auth';
+import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../auth';
 import { ChannelsService } from '../channels/channels.service';
 import { ApiError, ApiErrorDetail } from '../common/api-error';
 import { etagOf, preconditionFailed, versionFromIfMatch } from '../common/etag';
@@ -14,7 +14,7 @@ import { normalizeText, runODataQuery, type ODataCollection, type ODataQuery } f
 import { BUILT_IN_CONTACT_FIELDS, type ContactEditors } from './contact-fields';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
-import { Tab, UserReference } from './tab.schema';
+import { Tab } from './tab.schema';
 import {
   Category,
   CustomFieldDefinition,
@@ -72,10 +72,6 @@ export function toTabDto(tab: Partial<Tab>): TabDto {
     lastModifiedDateTime: tab.lastModifiedDateTime as Date,
     '@odata.etag': etagOf(tab.version as number),
   };
-}
-
-function userReference(user: AuthenticatedUser): UserReference {
-  return { id: user.userId, displayName: user.displayName ?? user.upn ?? user.userId };
 }
 
 function unique(ids: readonly string[]): string[] {
@@ -138,8 +134,8 @@ export class TabsService {
       ...(dto.entityId !== undefined ? { entityId: dto.entityId } : {}),
       displayName: dto.displayName,
       ...configuration,
-      createdBy: userReference(user),
-      lastModifiedBy: userReference(user),
+      createdBy: userReferenceOf(user),
+      lastModifiedBy: userReferenceOf(user),
       createdDateTime: now,
       lastModifiedDateTime: now,
       version: 1,
@@ -197,7 +193,7 @@ export class TabsService {
 
     const set: Partial<Tab> = {
       ...configuration,
-      lastModifiedBy: userReference(user),
+      lastModifiedBy: userReferenceOf(user),
       lastModifiedDateTime: new Date(),
     };
     if (dto.displayName !== undefined) {
