@@ -5,10 +5,10 @@ import type { AuthConfig } from '../config/app-config';
 import { invalidToken } from './auth-errors';
 import { ADMIN_ROLE, AuthenticatedUser, TokenInfo } from './authenticated-user';
 import type { IdentityProvider } from './identity-provider';
+import { GUID } from '../common/guid';
 
 export const AZURE_AD_STRATEGY = 'azure-ad-bearer';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Claims copied into profiles are bounded: a signed token is still no reason to store kilobytes of name. */
 const MAX_CLAIM_LENGTH = 256;
 

@@ -10,6 +10,7 @@ import {
   LogLevel,
   NodeEnv,
 } from './app-config';
+import { GUID } from '../common/guid';
 
 type Env = Record<string, string | undefined>;
 
@@ -120,7 +121,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return config;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Audience of local tokens when AZURE_AD_CLIENT_ID is unset; the same constant as tools/local-idp's. */
 const LOCAL_CLIENT_ID = '00000000-0000-4000-8000-00000000c0de';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

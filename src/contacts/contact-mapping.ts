@@ -2,7 +2,7 @@ import { isEmail, isURL } from 'class-validator';
 import type { ApiErrorDetail } from '../common/api-error';
 import { etagOf } from '../common/etag';
 import { applyNormalizedFields, normalizeText, type EntityModel } from '../odata';
-import { LIMITS } from '../tabs/contact-fields';
+import { CONTACT_TEXT_FIELDS, LIMITS, type ContactTextField } from '../tabs/contact-fields';
 import type { Category, CustomFieldDefinition } from '../tabs/tab-configuration.rules';
 import type { UserReference } from '../auth';
 import type {
@@ -21,20 +21,6 @@ import { sanitizeNotes } from './notes-sanitizer';
  * digits) and stored document → API resource. The service and the benchmark's seeding both use it, so
  * that what is queried is always what the service would have stored.
  */
-
-export const CONTACT_TEXT_FIELDS = [
-  'displayName',
-  'givenName',
-  'middleName',
-  'surname',
-  'nickName',
-  'title',
-  'companyName',
-  'department',
-  'jobTitle',
-  'officeLocation',
-] as const;
-export type ContactTextField = (typeof CONTACT_TEXT_FIELDS)[number];
 
 /** Text properties whose words `$search` matches (with e-mail addresses, phones, categories, custom texts). */
 const SEARCHED_TEXT_FIELDS = [

@@ -16,12 +16,12 @@ import {
   type ODataQuery,
   type ODataRequest,
 } from '../odata';
+import { CONTACT_TEXT_FIELDS } from '../tabs/contact-fields';
 import type { Tab } from '../tabs/tab.schema';
 import { TabsService, type TabContentStore } from '../tabs/tabs.service';
 import { contactModel, contactModelForTab } from './contact.entity-model';
 import {
   applyContactInput,
-  CONTACT_TEXT_FIELDS,
   contactFieldsOf,
   EMPTY_CONTACT,
   searchKeysOf,
@@ -34,6 +34,7 @@ import {
 import { Contact } from './contact.schema';
 import { favoriteFilterFor } from './favorite-filter';
 import { KeyedSerializer } from '../common/keyed-serializer';
+import { GUID } from '../common/guid';
 
 /**
  * Users who can mark one contact as favourite. A contact book belongs to one channel, whose members are
@@ -44,7 +45,6 @@ export const FAVORITES_PER_CONTACT = 500;
 
 /** Attempts of a patch without If-Match that keeps losing the race with other writers. */
 const UPDATE_ATTEMPTS = 5;
-const CONTACT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CUSTOM_FIELD_KEY = /^[a-z][a-zA-Z0-9]{0,39}$/;
 /** Contacts rewritten per round when a custom field leaves its tab, and a bound on the rounds. */
 const REWRITE_BATCH = 200;
@@ -186,7 +186,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const expected = versionFromIfMatch(ifMatch);
     const tab = await this.tabs.findTab(user, tabId);
     this.tabs.assertCanEditContacts(user, tab);
-    if (!CONTACT_ID.test(id)) throw notFound();
+    if (!GUID.test(id)) throw notFound();
     const scope = this.scope(user);
     await this.writes.run(writeKey(user.tenantId, id), async () => {
       const deleted = await scope.deleteOne({
@@ -208,7 +208,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
    */
   async setFavorite(user: AuthenticatedUser, tabId: string, id: string, favorite: boolean): Promise<void> {
     const tab = await this.tabs.findTab(user, tabId);
-    if (!CONTACT_ID.test(id)) throw notFound();
+    if (!GUID.test(id)) throw notFound();
     const scope = this.scope(user);
     const contact = { tabId: tab._id, _id: id };
     await this.writes.run(writeKey(user.tenantId, id), () =>
@@ -300,7 +300,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   }
 
   private find(scope: TenantScope<Contact>, tab: Tab, id: string): Promise<Contact | null> {
-    if (!CONTACT_ID.test(id)) return Promise.resolve(null);
+    if (!GUID.test(id)) return Promise.resolve(null);
     return scope.findOne({ tabId: tab._id, _id: id }, LIST_EXCLUSION);
   }
 

@@ -1,6 +1,7 @@
 import type { LiteralNode } from './ast';
 import type { EdmPrimitiveType } from './entity-model';
 import { odataError, quoteInput } from './odata-error';
+import { GUID } from '../common/guid';
 
 /** A literal converted to the value stored for a property type (before string normalization). */
 export type LiteralValue = string | number | boolean | Date | null;
@@ -15,7 +16,6 @@ const NUMERIC_LITERALS = new Set([
   'Edm.Double',
   'Edm.Single',
 ]);
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 

@@ -1,8 +1,5 @@
-/**
- * The built-in contact fields a tab can order, label, show and hide (Microsoft Graph's contact resource).
- * Custom field keys may not reuse these names, nor the read-only properties below.
- */
-export const BUILT_IN_CONTACT_FIELDS = [
+/** The single-line text properties of a contact (stored with a normalized key each). */
+export const CONTACT_TEXT_FIELDS = [
   'displayName',
   'givenName',
   'middleName',
@@ -13,6 +10,15 @@ export const BUILT_IN_CONTACT_FIELDS = [
   'department',
   'jobTitle',
   'officeLocation',
+] as const;
+export type ContactTextField = (typeof CONTACT_TEXT_FIELDS)[number];
+
+/**
+ * The built-in contact fields a tab can order, label, show and hide (Microsoft Graph's contact resource).
+ * Custom field keys may not reuse these names, nor the read-only properties below.
+ */
+export const BUILT_IN_CONTACT_FIELDS = [
+  ...CONTACT_TEXT_FIELDS,
   'emailAddresses',
   'phones',
   'addresses',

@@ -21,6 +21,7 @@ import {
   FieldLayout,
   tabConfigurationProblems,
 } from './tab-configuration.rules';
+import { GUID } from '../common/guid';
 
 /**
  * What the contacts of a tab hold, answered by the contacts module (tabs cannot see contacts):
@@ -51,8 +52,6 @@ const DEFAULT_VISIBLE = new Set([
 /** Tab configuration is cached (the product's data promise) briefly, per instance; writes here invalidate. */
 const CACHE_ENTRIES = 5000;
 const CACHE_TTL_MS = 30_000;
-
-const TAB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function toTabDto(tab: Partial<Tab>): TabDto {
   return {
@@ -242,7 +241,7 @@ export class TabsService {
       const cached = this.cache.get(key);
       if (cached) return cached;
     }
-    const tab = TAB_ID.test(tabId) ? await this.tabs.forTenant(user.tenantId).findById(tabId) : null;
+    const tab = GUID.test(tabId) ? await this.tabs.forTenant(user.tenantId).findById(tabId) : null;
     if (!tab) throw ApiError.notFound('No tab with this id exists in your organization.', 'tabId');
     this.cache.set(key, tab);
     return tab;

@@ -13,8 +13,8 @@ import { UserDto } from './dto/user.dto';
 import { GraphProfile, GraphProfileClient } from './graph-profile.client';
 import { userModel } from './user.entity-model';
 import { User } from './user.schema';
+import { GUID } from '../common/guid';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DUPLICATE_KEY = 11000;
 
 /** `_id` of a user document, and the key of the cached profile. */

@@ -23,11 +23,10 @@ import {
   LIMITS,
   SORTABLE_CONTACT_FIELDS,
 } from '../contact-fields';
+import { GUID } from '../../common/guid';
 
 export const COLOR = /^#[0-9a-fA-F]{6}$/;
 export const CUSTOM_FIELD_KEY = /^[a-z][a-zA-Z0-9]{0,39}$/;
-/** Azure AD object ids. */
-export const USER_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** How one column of the contact list shows: a built-in field or a custom field's key. */
 export class FieldLayoutDto {
@@ -115,14 +114,14 @@ export class TabPermissionsDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(LIMITS.owners)
-  @Matches(USER_ID, { each: true, message: 'each owner must be a user id (GUID)' })
+  @Matches(GUID, { each: true, message: 'each owner must be a user id (GUID)' })
   owners?: string[];
 
   /** User ids who edit contacts when contactEditors is `members`. */
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(LIMITS.members)
-  @Matches(USER_ID, { each: true, message: 'each member must be a user id (GUID)' })
+  @Matches(GUID, { each: true, message: 'each member must be a user id (GUID)' })
   members?: string[];
 }
 
