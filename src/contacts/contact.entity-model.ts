@@ -6,7 +6,12 @@ import {
   type IndexDefinition,
   type PropertyModel,
 } from '../odata';
-import { SORTABLE_CUSTOM_FIELD_TYPES, TEXT_FIELD_TYPES } from '../tabs/contact-fields';
+import {
+  CONTACT_TEXT_FIELDS,
+  SORTABLE_CONTACT_FIELDS,
+  SORTABLE_CUSTOM_FIELD_TYPES,
+  TEXT_FIELD_TYPES,
+} from '../tabs/contact-fields';
 import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
 import { searchFilter } from './contact-search';
 
@@ -21,16 +26,10 @@ export const FAVORITED_BY_PATH = 'favoritedBy';
  */
 export const IS_FAVORITE_PATH = 'isFavorite';
 
-/** Text properties a list of one tab sorts by, each with an index. */
-const TAB_SORTABLE_TEXT = [
-  'displayName',
-  'givenName',
-  'surname',
-  'companyName',
-  'department',
-  'jobTitle',
-  'officeLocation',
-] as const;
+/** The database path a tab's list sorts on for each sortable property: text sorts on its normalized key. */
+const TAB_SORT_PATHS = SORTABLE_CONTACT_FIELDS.map((name) =>
+  (CONTACT_TEXT_FIELDS as readonly string[]).includes(name) ? `norm.${name}` : name,
+);
 /** The cross-tab search sorts by fewer properties: each costs one more index on every contact write. */
 const TENANT_SORTABLE = new Set(['displayName', 'companyName', 'lastModifiedDateTime']);
 
@@ -113,20 +112,11 @@ export const contactModel: EntityModel = defineEntityModel({
   idPath: '_id',
   etagPath: 'version',
   scopePaths: [...TAB_SCOPE],
-  properties: contactProperties(
-    (name) =>
-      (TAB_SORTABLE_TEXT as readonly string[]).includes(name) ||
-      ['birthday', 'createdDateTime', 'lastModifiedDateTime'].includes(name),
-  ),
+  properties: contactProperties((name) => (SORTABLE_CONTACT_FIELDS as readonly string[]).includes(name)),
   alwaysProject: ALWAYS_PROJECT,
   indexes: [
     scoped(TAB_SCOPE, '_id'),
-    ...sortIndexes(TAB_SCOPE, [
-      ...TAB_SORTABLE_TEXT.map((name) => `norm.${name}`),
-      'birthday',
-      'createdDateTime',
-      'lastModifiedDateTime',
-    ]),
+    ...sortIndexes(TAB_SCOPE, TAB_SORT_PATHS),
     // $search: each term is an anchored prefix of one array element, which a multikey index bounds.
     scoped(TAB_SCOPE, 'searchKeys'),
     // isFavorite eq true: the caller's id among the favouriting users, in id order.
