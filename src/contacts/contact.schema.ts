@@ -41,7 +41,7 @@ export type CustomFieldValue = string | number | boolean | string[];
  * normalized keys of text properties (see contactModel), `searchKeys` the words `$search` matches, and
  * `favoritedBy` the ids of users who marked the contact as favourite (never exposed; at most
  * FAVORITES_PER_CONTACT). `version` is incremented by every change of the contact itself (the ETag);
- * favourite marks are per user and leave it alone.
+ * favourite marks are per user and leave it alone, though they take a new `changeSeq`.
  */
 @Schema({ collection: 'contacts', versionKey: false })
 export class Contact {
@@ -133,6 +133,10 @@ export class Contact {
 
   @Prop({ required: true })
   version: number;
+
+  /** Its tab's change number of the last write (see ContactChangeLog): delta sync reads by it. */
+  @Prop({ required: true })
+  changeSeq: number;
 }
 
 export const ContactSchema = SchemaFactory.createForClass(Contact);
@@ -145,3 +149,4 @@ for (const index of [...contactModel.indexes, ...tenantContactModel.indexes]) {
   if (!declared.has(key)) ContactSchema.index(fields);
   declared.add(key);
 }
+ContactSchema.index({ tenantId: 1, tabId: 1, changeSeq: 1 });

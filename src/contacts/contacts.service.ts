@@ -31,6 +31,7 @@ import {
   type ContactResource,
   type StoredContactFields,
 } from './contact-mapping';
+import { ContactChangeLog } from './contact-changes';
 import { Contact } from './contact.schema';
 import { favoriteFilterFor } from './favorite-filter';
 import { KeyedSerializer } from '../common/keyed-serializer';
@@ -76,6 +77,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     @InjectModel(Contact.name) private readonly model: Model<Contact>,
     private readonly tabs: TabsService,
     private readonly config: AppConfig,
+    private readonly changes: ContactChangeLog,
   ) {
     this.contacts = new TenantRepository(model);
   }
@@ -121,18 +123,21 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const stored = storedContactFields(fields, this.modelFor(tab));
     const scope = this.scope(user);
     if (!allowDuplicate) await this.assertNoDuplicate(scope, tab, stored);
-    const now = new Date();
     const author = userReferenceOf(user);
-    const contact = await scope.insert({
-      _id: randomUUID(),
-      tabId: tab._id,
-      ...stored,
-      favoritedBy: [],
-      createdBy: author,
-      lastModifiedBy: author,
-      createdDateTime: now,
-      lastModifiedDateTime: now,
-      version: 1,
+    const contact = await this.changes.within(user.tenantId, tab._id, 1, ({ first }) => {
+      const now = new Date();
+      return scope.insert({
+        _id: randomUUID(),
+        tabId: tab._id,
+        ...stored,
+        favoritedBy: [],
+        createdBy: author,
+        lastModifiedBy: author,
+        createdDateTime: now,
+        lastModifiedDateTime: now,
+        version: 1,
+        changeSeq: first,
+      });
     });
     return toContactResource(contact, user.userId);
   }
@@ -153,7 +158,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     this.tabs.assertCanEditContacts(user, tab);
     const scope = this.scope(user);
     const model = this.modelFor(tab);
-    return this.writes.run(writeKey(user.tenantId, id), async () => {
+    const write = (changeSeq: number) => async (): Promise<ContactResource> => {
       for (let attempt = 1; ; attempt++) {
         const current = await this.find(scope, tab, id);
         if (!current) throw notFound();
@@ -164,7 +169,12 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         const updated = await scope.findOneAndUpdate(
           { tabId: tab._id, _id: id, version: current.version },
           {
-            $set: { ...$set, lastModifiedBy: userReferenceOf(user), lastModifiedDateTime: new Date() },
+            $set: {
+              ...$set,
+              lastModifiedBy: userReferenceOf(user),
+              lastModifiedDateTime: new Date(),
+              changeSeq,
+            },
             ...(Object.keys($unset).length ? { $unset } : {}),
             $inc: { version: 1 },
           },
@@ -179,7 +189,10 @@ export class ContactsService implements TabContentStore, OnModuleInit {
           );
         }
       }
-    });
+    };
+    return this.writes.run(writeKey(user.tenantId, id), () =>
+      this.changes.within(user.tenantId, tab._id, 1, ({ first }) => write(first)()),
+    );
   }
 
   async delete(user: AuthenticatedUser, tabId: string, id: string, ifMatch?: string): Promise<void> {
@@ -188,18 +201,24 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     this.tabs.assertCanEditContacts(user, tab);
     if (!GUID.test(id)) throw notFound();
     const scope = this.scope(user);
-    await this.writes.run(writeKey(user.tenantId, id), async () => {
+    const remove = async (changeSeq: number): Promise<void> => {
+      // The tombstone goes first: a deletion must never be missing from delta sync.
+      await this.changes.recordDeletion(user.tenantId, tab._id, id, changeSeq);
       const deleted = await scope.deleteOne({
         tabId: tab._id,
         _id: id,
         ...(expected !== undefined ? { version: expected } : {}),
       });
       if (deleted > 0) return;
+      await this.changes.forgetDeletion(user.tenantId, tab._id, id);
       if (expected !== undefined && (await scope.exists({ tabId: tab._id, _id: id }))) {
         throw preconditionFailed();
       }
       throw notFound();
-    });
+    };
+    await this.writes.run(writeKey(user.tenantId, id), () =>
+      this.changes.within(user.tenantId, tab._id, 1, ({ first }) => remove(first)),
+    );
   }
 
   /**
@@ -212,7 +231,9 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const scope = this.scope(user);
     const contact = { tabId: tab._id, _id: id };
     await this.writes.run(writeKey(user.tenantId, id), () =>
-      this.mark(scope, contact, user.userId, favorite),
+      this.changes.within(user.tenantId, tab._id, 1, ({ first }) =>
+        this.mark(scope, contact, user.userId, favorite, first),
+      ),
     );
   }
 
@@ -221,9 +242,13 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     contact: { tabId: string; _id: string },
     userId: string,
     favorite: boolean,
+    changeSeq: number,
   ): Promise<void> {
     if (!favorite) {
-      const { matched } = await scope.updateOne(contact, { $pull: { favoritedBy: userId } });
+      const { matched } = await scope.updateOne(contact, {
+        $pull: { favoritedBy: userId },
+        $set: { changeSeq },
+      });
       if (matched === 0) throw notFound();
       return;
     }
@@ -233,7 +258,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         favoritedBy: { $ne: userId },
         [`favoritedBy.${FAVORITES_PER_CONTACT - 1}`]: { $exists: false },
       },
-      { $addToSet: { favoritedBy: userId } },
+      { $addToSet: { favoritedBy: userId }, $set: { changeSeq } },
     );
     if (matched > 0) return;
     const current = await scope.findOne(contact, { favoritedBy: 1 });
@@ -266,21 +291,28 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     for (let round = 0; round < REWRITE_ROUNDS; round++) {
       const batch = await scope.find(holding, { limit: REWRITE_BATCH });
       if (batch.length === 0) return;
-      await Promise.all(
-        batch.map((contact) => {
-          const customFields = without(contact.customFields ?? {}, keys);
-          const normCustom = without((contact.norm?.customFields ?? {}) as Record<string, unknown>, keys);
-          const norm = { ...contact.norm, customFields: normCustom };
-          return this.writes.run(writeKey(tenantId, contact._id), () =>
-            scope.updateOne(
-              { tabId, _id: contact._id, version: contact.version },
-              {
-                $set: { customFields, norm, searchKeys: searchKeysOf({ ...contact, norm }) },
-                $inc: { version: 1 },
-              },
-            ),
-          );
-        }),
+      await this.changes.within(tenantId, tabId, batch.length, ({ first }) =>
+        Promise.all(
+          batch.map((contact, index) => {
+            const customFields = without(contact.customFields ?? {}, keys);
+            const normCustom = without((contact.norm?.customFields ?? {}) as Record<string, unknown>, keys);
+            const norm = { ...contact.norm, customFields: normCustom };
+            return this.writes.run(writeKey(tenantId, contact._id), () =>
+              scope.updateOne(
+                { tabId, _id: contact._id, version: contact.version },
+                {
+                  $set: {
+                    customFields,
+                    norm,
+                    searchKeys: searchKeysOf({ ...contact, norm }),
+                    changeSeq: first + index,
+                  },
+                  $inc: { version: 1 },
+                },
+              ),
+            );
+          }),
+        ),
       );
     }
   }
@@ -288,6 +320,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   /** Removes a deleted tab's contacts (favourite marks live in them and go too). */
   async removeTabContent(tenantId: string, tabId: string): Promise<void> {
     await this.contacts.forTenant(tenantId).deleteMany({ tabId });
+    await this.changes.forgetTab(tenantId, tabId);
   }
 
   private scope(user: AuthenticatedUser): TenantScope<Contact> {

@@ -1,0 +1,67 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { tenantScoped } from '../common/tenant-scope';
+
+/** A reservation of change numbers whose writes have not finished yet. */
+export interface PendingChange {
+  /** The first number reserved; absent for the instant between reserving and recording it. */
+  first?: number;
+  /** After this the writer is presumed dead and the reservation no longer holds delta links back. */
+  expiresAt: Date;
+}
+
+/**
+ * The change sequence of one tab: `last` is the highest change number handed out; `pending` maps each
+ * reservation still being written to where it starts. Delta sync reads both in one document to know up to
+ * where every change is committed (see ContactChangeLog).
+ */
+@Schema({ collection: 'contactChangeSequences', versionKey: false })
+export class ContactChangeSequence {
+  /** `<tenantId>|<tabId>` */
+  @Prop({ type: String, required: true })
+  _id: string;
+
+  @Prop({ required: true })
+  tenantId: string;
+
+  @Prop({ required: true })
+  tabId: string;
+
+  // No defaults: an upsert's $inc and $set must be the only writers of these paths.
+  @Prop({ required: true })
+  last: number;
+
+  @Prop({ type: Object })
+  pending?: Record<string, PendingChange>;
+}
+
+export const ContactChangeSequenceSchema = SchemaFactory.createForClass(ContactChangeSequence);
+ContactChangeSequenceSchema.plugin(tenantScoped);
+ContactChangeSequenceSchema.index({ tenantId: 1, tabId: 1 });
+
+/**
+ * What remains of a deleted contact, so that delta sync can tell clients it is gone. Kept for the delta
+ * retention period (DELTA_RETENTION_DAYS); a delta link older than that answers 410.
+ */
+@Schema({ collection: 'contactTombstones', versionKey: false })
+export class ContactTombstone {
+  /** The deleted contact's id. */
+  @Prop({ type: String, required: true })
+  _id: string;
+
+  @Prop({ required: true })
+  tenantId: string;
+
+  @Prop({ required: true })
+  tabId: string;
+
+  @Prop({ required: true })
+  changeSeq: number;
+
+  @Prop({ required: true })
+  deletedDateTime: Date;
+}
+
+export const ContactTombstoneSchema = SchemaFactory.createForClass(ContactTombstone);
+ContactTombstoneSchema.plugin(tenantScoped);
+ContactTombstoneSchema.index({ tenantId: 1, tabId: 1, changeSeq: 1 });
+ContactTombstoneSchema.index({ tenantId: 1, tabId: 1, deletedDateTime: 1 });
