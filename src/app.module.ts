@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetadataModule } from './metadata/metadata.module';
 import { TabsModule } from './tabs/tabs.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { UsersModule } from './users';
@@ -34,6 +35,7 @@ export class AppModule {
         ContactsModule,
         rateLimitModule(),
         AdminModule,
+        MetadataModule,
         ...extraImports,
       ],
       providers: [

@@ -1,5 +1,6 @@
 export * from './api-odata-query.decorator';
 export * from './ast';
+export * from './csdl';
 export * from './entity-model';
 export { parseFilter } from './filter-parser';
 export { translateFilter } from './filter-translator';
