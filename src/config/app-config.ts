@@ -63,8 +63,10 @@ export class AppConfig {
   /** How long a request waits for an unreachable database before it answers 503. */
   readonly mongodbTimeoutMs: number;
   readonly applicationInsightsConnectionString?: string;
-  /** Signs paging tokens ($skiptoken); random per process when unset. */
+  /** Signs paging and delta tokens; random per process when unset (links then die with the process). */
   readonly pagingTokenSecret: string;
+  /** How long deletions are remembered for delta sync; an older delta link answers 410. */
+  readonly deltaRetentionSeconds: number;
   readonly auth: AuthConfig;
   /** Signed-in profiles kept in memory: entries (0 turns the cache off) and seconds each entry lives. */
   readonly userProfileCache: { maxEntries: number; ttlSeconds: number };

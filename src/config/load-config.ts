@@ -109,6 +109,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mongodbTimeoutMs: read.integer('MONGODB_TIMEOUT_MS', 2000, 100, 60_000),
     applicationInsightsConnectionString: aiConnectionString,
     pagingTokenSecret: pagingTokenSecret ?? randomBytes(32).toString('hex'),
+    deltaRetentionSeconds: read.integer('DELTA_RETENTION_SECONDS', 30 * 86_400, 1, 3650 * 86_400),
     auth: readAuthConfig(read, nodeEnv),
     userProfileCache: {
       maxEntries: read.integer('USER_PROFILE_CACHE_SIZE', 10_000, 0, 1_000_000),

@@ -158,6 +158,11 @@ export function customFieldProperty(field: CustomFieldDefinition): PropertyModel
   return prop.primitive(type, name, { sortable });
 }
 
+/** The model of a tab's contacts: with its custom fields when it has any (building one is cheap). */
+export function contactModelOf(tab: { customFields: readonly CustomFieldDefinition[] }): EntityModel {
+  return tab.customFields.length ? contactModelForTab(tab.customFields) : contactModel;
+}
+
 /** The contact model of one tab: the static properties plus `customFields/<key>` for each custom field. */
 export function contactModelForTab(customFields: readonly CustomFieldDefinition[]): EntityModel {
   return extendEntityModel(

@@ -14,10 +14,12 @@ import {
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiGoneResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiPreconditionFailedResponse,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
@@ -26,8 +28,9 @@ import { ApiIfMatchHeader } from '../common/etag';
 import { ApiODataQuery, ODataOptions, ODataQuery, type ODataCollection, type ODataRequest } from '../odata';
 import { tenantContactModel } from './contact.entity-model';
 import type { ContactResource } from './contact-mapping';
+import { ContactDeltaService, type ContactDelta } from './contact-delta.service';
 import { ContactsService } from './contacts.service';
-import { ContactCollectionDto, ContactDto } from './dto/contact.dto';
+import { ContactCollectionDto, ContactDeltaDto, ContactDto } from './dto/contact.dto';
 import { CreateContactDto, CreateContactQueryDto, UpdateContactDto } from './dto/contact-input.dto';
 
 /** The contacts of one tab. Responses carry `Cache-Control: no-store`. */
@@ -39,7 +42,10 @@ import { CreateContactDto, CreateContactQueryDto, UpdateContactDto } from './dto
 })
 @Controller('api/v1/tabs/:tabId/contacts')
 export class ContactsController {
-  constructor(private readonly contacts: ContactsService) {}
+  constructor(
+    private readonly contacts: ContactsService,
+    private readonly changes: ContactDeltaService,
+  ) {}
 
   /**
    * The tab's contacts. Filter and sort on the contact's properties and on `customFields/<key>` of the
@@ -75,6 +81,30 @@ export class ContactsController {
     @Query() query: CreateContactQueryDto,
   ): Promise<ContactResource> {
     return this.contacts.create(user, tabId, body, query.allowDuplicate === 'true');
+  }
+
+  /**
+   * Delta sync (as Microsoft Graph's delta query): the first call pages through every contact and ends
+   * with an `@odata.deltaLink`; calling that link later returns only the contacts created or changed
+   * since, and the deleted ones as `{ id, "@removed": { reason: "deleted" } }`, with a new delta link.
+   * Follow `@odata.nextLink` and `@odata.deltaLink` as returned; a change may come twice, never not at all.
+   */
+  @Get('delta')
+  @ApiQuery({ name: '$select', required: false, type: String, example: 'displayName,emailAddresses' })
+  @ApiQuery({ name: '$top', required: false, type: Number, description: 'Page size (1–999, default 100).' })
+  @ApiQuery({ name: '$skiptoken', required: false, type: String, description: 'From @odata.nextLink.' })
+  @ApiQuery({ name: '$deltatoken', required: false, type: String, description: 'From @odata.deltaLink.' })
+  @ApiOkResponse({ type: ContactDeltaDto })
+  @ApiGoneResponse({
+    description: 'The delta link is older than the deletion retention period: start over without a token.',
+    type: ErrorResponseDto,
+  })
+  delta(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @ODataOptions() request: ODataRequest,
+  ): Promise<ContactDelta> {
+    return this.changes.delta(user, tabId, request);
   }
 
   @Get(':id')

@@ -8,6 +8,7 @@ import {
   ContactTombstoneSchema,
 } from './contact-change.schema';
 import { ContactChangeLog } from './contact-changes';
+import { ContactDeltaService } from './contact-delta.service';
 import { Contact, ContactSchema } from './contact.schema';
 import { ContactsController, ContactSearchController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
@@ -24,7 +25,7 @@ import { NoStoreMiddleware } from './no-store.middleware';
     TabsModule,
   ],
   controllers: [ContactsController, ContactSearchController],
-  providers: [ContactsService, ContactChangeLog],
+  providers: [ContactsService, ContactChangeLog, ContactDeltaService],
   exports: [ContactsService],
 })
 export class ContactsModule implements NestModule {

@@ -10,7 +10,6 @@ import { AppConfig } from '../config/app-config';
 import {
   parseODataQuery,
   runODataQuery,
-  type EntityModel,
   type MongoFilter,
   type ODataCollection,
   type ODataQuery,
@@ -19,7 +18,7 @@ import {
 import { CONTACT_TEXT_FIELDS } from '../tabs/contact-fields';
 import type { Tab } from '../tabs/tab.schema';
 import { TabsService, type TabContentStore } from '../tabs/tabs.service';
-import { contactModel, contactModelForTab } from './contact.entity-model';
+import { contactModelOf } from './contact.entity-model';
 import {
   applyContactInput,
   contactFieldsOf,
@@ -94,7 +93,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     request: ODataRequest,
   ): Promise<ODataCollection<ContactResource>> {
     const tab = await this.tabs.findTab(user, tabId);
-    const query = parseODataQuery(request, this.modelFor(tab));
+    const query = parseODataQuery(request, contactModelOf(tab));
     return this.run(user, query, { tenantId: user.tenantId, tabId: tab._id });
   }
 
@@ -120,7 +119,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     this.tabs.assertCanEditContacts(user, tab);
     const { fields, problems } = applyContactInput(EMPTY_CONTACT, input, tab, 'create');
     if (problems.length) throw invalid(problems);
-    const stored = storedContactFields(fields, this.modelFor(tab));
+    const stored = storedContactFields(fields, contactModelOf(tab));
     const scope = this.scope(user);
     if (!allowDuplicate) await this.assertNoDuplicate(scope, tab, stored);
     const author = userReferenceOf(user);
@@ -157,7 +156,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const tab = await this.tabs.findTab(user, tabId);
     this.tabs.assertCanEditContacts(user, tab);
     const scope = this.scope(user);
-    const model = this.modelFor(tab);
+    const model = contactModelOf(tab);
     const write = (changeSeq: number) => async (): Promise<ContactResource> => {
       for (let attempt = 1; ; attempt++) {
         const current = await this.find(scope, tab, id);
@@ -202,7 +201,11 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     if (!GUID.test(id)) throw notFound();
     const scope = this.scope(user);
     const remove = async (changeSeq: number): Promise<void> => {
-      // The tombstone goes first: a deletion must never be missing from delta sync.
+      const current = await scope.findOne({ tabId: tab._id, _id: id }, { version: 1 });
+      if (!current) throw notFound();
+      if (expected !== undefined && expected !== current.version) throw preconditionFailed();
+      // The tombstone goes first, so that a deletion is never missing from delta sync; checking first
+      // keeps a refused deletion from showing there even for an instant.
       await this.changes.recordDeletion(user.tenantId, tab._id, id, changeSeq);
       const deleted = await scope.deleteOne({
         tabId: tab._id,
@@ -327,11 +330,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     return this.contacts.forTenant(user.tenantId);
   }
 
-  /** Building the extended model is a few object spreads: cheaper than a cache lookup would save. */
-  private modelFor(tab: Tab): EntityModel {
-    return tab.customFields.length ? contactModelForTab(tab.customFields) : contactModel;
-  }
-
   private find(scope: TenantScope<Contact>, tab: Tab, id: string): Promise<Contact | null> {
     if (!GUID.test(id)) return Promise.resolve(null);
     return scope.findOne({ tabId: tab._id, _id: id }, LIST_EXCLUSION);
@@ -383,6 +381,135 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         };
       }),
     );
+  }
+
+  /**
+   * Normalized e-mail address → id of the contact holding it, for a whole tab. An import reads it once (one
+   * query, addresses only) rather than looking for duplicates row by row: on the embedded database every
+   * query scans the collection.
+   */
+  async emailDirectory(tenantId: string, tabId: string): Promise<Map<string, string>> {
+    const directory = new Map<string, string>();
+    const cursor = this.model
+      .find({ tenantId, tabId }, { _id: 1, 'norm.emailAddresses.address': 1 })
+      .lean<Pick<Contact, '_id' | 'norm'>>()
+      .cursor({ batchSize: 1000 });
+    for await (const contact of cursor) {
+      for (const email of (contact.norm?.emailAddresses ?? []) as Array<{ address: string }>) {
+        if (!directory.has(email.address)) directory.set(email.address, contact._id);
+      }
+    }
+    return directory;
+  }
+
+  /** The stored contacts of a tab with these ids: the starting point of an import's updates. */
+  importTargets(tenantId: string, tabId: string, ids: string[]): Promise<Contact[]> {
+    return this.contacts
+      .forTenant(tenantId)
+      .find({ tabId, _id: { $in: ids } }, { projection: LIST_EXCLUSION });
+  }
+
+  /**
+   * Writes a batch of imported contacts, each with a change number. New contacts are inserted under the
+   * ids given; an id already stored (a row written before its import was interrupted and resumed) is left
+   * as it is and counted as inserted. Updates apply only to a contact still at the version they were
+   * computed from; `updated` lists the ones applied.
+   */
+  async writeImportBatch(
+    tenantId: string,
+    tab: Tab,
+    author: ReturnType<typeof userReferenceOf>,
+    inserts: Array<{ _id: string; stored: StoredContactFields }>,
+    updates: Array<{ _id: string; version: number; stored: StoredContactFields }>,
+  ): Promise<{ inserted: number; updated: Set<string> }> {
+    const count = inserts.length + updates.length;
+    if (count === 0) return { inserted: 0, updated: new Set() };
+    return this.changes.within(tenantId, tab._id, count, async ({ first }) => {
+      const now = new Date();
+      let inserted = 0;
+      if (inserts.length) {
+        const documents = inserts.map(({ _id, stored }, index) => ({
+          _id,
+          tenantId,
+          tabId: tab._id,
+          ...stored,
+          favoritedBy: [],
+          createdBy: author,
+          lastModifiedBy: author,
+          createdDateTime: now,
+          lastModifiedDateTime: now,
+          version: 1,
+          changeSeq: first + index,
+        }));
+        try {
+          inserted = (await this.model.insertMany(documents, { ordered: false, lean: true })).length;
+        } catch (error) {
+          const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> })
+            .writeErrors;
+          const duplicates = (writeErrors ?? []).filter((e) => (e.code ?? e.err?.code) === 11000).length;
+          if (!writeErrors || duplicates !== writeErrors.length) throw error;
+          inserted = documents.length;
+        }
+      }
+      const updated = new Set<string>();
+      if (updates.length) {
+        const base = first + inserts.length;
+        const result = await this.model.bulkWrite(
+          updates.map(({ _id, version, stored }, index) => {
+            const { $set, $unset } = replacementOf(stored);
+            return {
+              updateOne: {
+                filter: { tenantId, tabId: tab._id, _id, version },
+                update: {
+                  $set: {
+                    ...$set,
+                    lastModifiedBy: author,
+                    lastModifiedDateTime: now,
+                    changeSeq: base + index,
+                  },
+                  ...(Object.keys($unset).length ? { $unset } : {}),
+                  $inc: { version: 1 },
+                },
+              },
+            };
+          }),
+          { ordered: false },
+        );
+        if (result.matchedCount === updates.length) for (const { _id } of updates) updated.add(_id);
+        else {
+          // Some lost a race with another writer: the ones that carry this batch's change number won.
+          const written = await this.contacts
+            .forTenant(tenantId)
+            .find({ tabId: tab._id, _id: { $in: updates.map(({ _id }) => _id) } }, { projection: { changeSeq: 1 } });
+          const ours = new Map(updates.map(({ _id }, index) => [_id, base + index]));
+          for (const contact of written) {
+            if ((contact as { changeSeq?: number }).changeSeq === ours.get(contact._id)) updated.add(contact._id);
+          }
+        }
+      }
+      return { inserted, updated };
+    });
+  }
+
+  /**
+   * The contacts of a tab an export streams, read through a cursor: the list's `$filter`, `$search` and
+   * `$orderby`, without a page limit.
+   */
+  async exportContacts(
+    user: AuthenticatedUser,
+    tabId: string,
+    request: ODataRequest,
+  ): Promise<{ tab: Tab; contacts: AsyncIterable<Contact> }> {
+    const tab = await this.tabs.findTab(user, tabId);
+    const query = parseODataQuery(request, contactModelOf(tab));
+    const filter = favoriteFilterFor(query.filter, user.userId);
+    const scoped = { tenantId: user.tenantId, tabId: tab._id };
+    const contacts = this.model
+      .find(filter ? { $and: [scoped, filter] } : scoped, { searchKeys: 0, norm: 0 })
+      .sort(query.sort)
+      .lean<Contact>()
+      .cursor({ batchSize: 500 });
+    return { tab, contacts };
   }
 }
 

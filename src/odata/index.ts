@@ -20,4 +20,4 @@ export {
 export { effectiveSortKeys, parseOrderBy, sortDocument, type SortKey } from './orderby';
 export { parseSearch, searchNormalizedPaths } from './search';
 export { parseSelect, projectionFor } from './select';
-export { createSkiptoken, queryHash, readSkiptoken } from './skiptoken';
+export { createSkiptoken, openToken, queryHash, readSkiptoken, sealToken } from './skiptoken';

@@ -134,7 +134,7 @@ function deletePath(document: Record<string, any>, path: string): void {
 }
 
 /** With `$select`, keeps the selected properties (first path segment), `id` and the etag. */
-function pickSelected<T>(resource: T, select: string[] | undefined): T {
+export function pickSelected<T>(resource: T, select: string[] | undefined): T {
   if (!select || !resource || typeof resource !== 'object') return resource;
   const keep = new Set(['id', '@odata.etag', ...select.map((name) => name.split('/')[0])]);
   const picked: Record<string, unknown> = {};

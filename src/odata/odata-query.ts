@@ -62,6 +62,7 @@ export const SYSTEM_QUERY_OPTIONS = [
   '$count',
   '$search',
   '$skiptoken',
+  '$deltatoken',
 ] as const;
 export type SystemQueryOption = (typeof SYSTEM_QUERY_OPTIONS)[number];
 const KNOWN = new Set<string>(SYSTEM_QUERY_OPTIONS);
@@ -106,6 +107,9 @@ function nonNegativeInteger(option: SystemQueryOption, value: string): number {
 /** Parses and translates the options of a request for an entity model. */
 export function parseODataQuery(request: ODataRequest, model: EntityModel): ParsedODataQuery {
   const { options } = request;
+  if (options.$deltatoken !== undefined) {
+    throw odataError('$deltatoken', '$deltatoken is accepted only by delta routes (…/delta).');
+  }
   let filterTree: FilterNode | undefined;
   const parts: MongoFilter[] = [];
   if (options.$filter !== undefined) {

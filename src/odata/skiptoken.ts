@@ -35,14 +35,36 @@ function encodeValue(value: unknown): EncodedValue {
   throw new Error(`a sort value of type ${typeof value} cannot be carried in a $skiptoken`);
 }
 
-/** Builds an opaque, HMAC-protected `$skiptoken` for the row after `position`. */
-export function createSkiptoken(position: KeysetPosition, hash: string, secret: string | Buffer): string {
-  const payload: TokenPayload = { q: hash, v: position.values.map(encodeValue) };
+/** An opaque, tamper-proof token carrying `payload` (JSON, readable but HMAC-signed). */
+export function sealToken(payload: unknown, secret: string | Buffer): string {
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${sign(body, secret)}`;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+
+/** What a sealed token carries, or why it cannot be read: `malformed` or `altered`. */
+export function openToken(
+  token: string,
+  secret: string | Buffer,
+): { payload: unknown } | { problem: 'malformed' | 'altered' } {
+  if (token.length > ODATA_LIMITS.maxOptionLength || !TOKEN.test(token)) return { problem: 'malformed' };
+  const [body, signature] = token.split('.');
+  const expected = Buffer.from(sign(body, secret));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { problem: 'altered' };
+  try {
+    return { payload: JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown };
+  } catch {
+    return { problem: 'malformed' };
+  }
+}
+
+/** Builds an opaque, HMAC-protected `$skiptoken` for the row after `position`. */
+export function createSkiptoken(position: KeysetPosition, hash: string, secret: string | Buffer): string {
+  const payload: TokenPayload = { q: hash, v: position.values.map(encodeValue) };
+  return sealToken(payload, secret);
+}
 
 /**
  * Checks and decodes a `$skiptoken`. A changed, truncated or foreign token (made for another query or
@@ -59,17 +81,10 @@ export function readSkiptoken(
       '$skiptoken',
       `The $skiptoken is not valid (${why}); follow @odata.nextLink exactly as it was returned.`,
     );
-  if (token.length > ODATA_LIMITS.maxOptionLength || !TOKEN.test(token)) throw invalid('malformed');
-  const [body, signature] = token.split('.');
-  const expected = Buffer.from(sign(body, secret));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid('it was altered');
-  let payload: TokenPayload;
-  try {
-    payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
-  } catch {
-    throw invalid('malformed');
-  }
+  const opened = openToken(token, secret);
+  if ('problem' in opened) throw invalid(opened.problem === 'altered' ? 'it was altered' : 'malformed');
+  const payload = opened.payload as TokenPayload;
+  if (!payload || typeof payload !== 'object') throw invalid('malformed');
   if (payload.q !== hash) throw invalid('it was issued for a different query');
   if (!Array.isArray(payload.v) || payload.v.length !== keys.length)
     throw invalid('it does not fit the sort order');

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ODataCollectionOf } from '../../common/odata-collection.dto';
 import { UserReferenceDto } from '../../tabs/dto/tab.dto';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
@@ -118,3 +118,46 @@ export class ContactDto {
 }
 
 export const ContactCollectionDto = ODataCollectionOf(ContactDto, 'contacts');
+
+export class RemovalDto {
+  @ApiProperty({ enum: ['deleted'] })
+  reason: 'deleted';
+}
+
+/** A contact deleted since the client's last delta round. */
+export class RemovedContactDto {
+  id: string;
+
+  @ApiProperty({ name: '@removed', type: RemovalDto })
+  '@removed': RemovalDto;
+}
+
+/** A page of a delta round: changed contacts in full (or as `$select` asked), deleted ones as removed. */
+@ApiExtraModels(ContactDto, RemovedContactDto)
+export class ContactDeltaDto {
+  @ApiProperty({
+    name: '@odata.context',
+    example: 'https://contactpro.example/api/v1/$metadata#contacts/$delta',
+  })
+  '@odata.context': string;
+
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ $ref: getSchemaPath(ContactDto) }, { $ref: getSchemaPath(RemovedContactDto) }] },
+  })
+  value: Array<ContactDto | RemovedContactDto>;
+
+  @ApiProperty({
+    name: '@odata.nextLink',
+    required: false,
+    description: 'The next page of this round (with $skiptoken).',
+  })
+  '@odata.nextLink'?: string;
+
+  @ApiProperty({
+    name: '@odata.deltaLink',
+    required: false,
+    description: 'On the last page of a round: call it later to get what changed since (with $deltatoken).',
+  })
+  '@odata.deltaLink'?: string;
+}
