@@ -12,11 +12,22 @@
  * so the API/driver ratio is the cost of the service itself. The driver queries are built once, with
  * the same OData engine and keyset the API uses, so both sides run the same filter, sort and limit.
  *
- * Run: npm run bench -- [--contacts 20000] [--duration 10] [--connections 16] [--warmup 2] [--deep-page 100]
+ * Run: npm run bench -- [--contacts 20000] [--connections N] [--duration 10 | --requests N] [--warmup 2]
+ *                       [--deep-page 100]
  * Writes bench/results/contacts.json. Uses MONGODB_URI when set, else starts the embedded database.
+ *
+ * Each measurement runs either for `--duration` seconds or for exactly `--requests` requests. On
+ * MongoDB the default is 16 connections for 10 s. The embedded database (FerretDB's SQLite backend)
+ * reads and filters the whole collection in its own process for every query, which at 20 000 contacts
+ * takes seconds per request: there the default is 4 connections and 24 requests per measurement, so that
+ * every request completes and is counted (a duration would cut the slow ones off and measure nothing).
+ *
+ * The deep page's `$skiptoken` is made from the row before page N, read through the driver and signed
+ * with the service's secret: the same token the (N-1)th `@odata.nextLink` carries, without walking
+ * N-1 pages first (minutes on the embedded database).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -29,6 +40,8 @@ import pino from 'pino';
 /** The parts of autocannon's result reported here (the package ships no types). */
 interface AutocannonResult {
   requests: { average: number; total: number };
+  /** Seconds the run took. */
+  duration: number;
   latency: { p50: number; p99: number };
   errors: number;
   timeouts: number;
@@ -46,7 +59,8 @@ const autocannon = require('autocannon') as (options: {
   url: string;
   headers?: Record<string, string>;
   connections: number;
-  duration: number;
+  duration?: number;
+  amount?: number;
   timeout?: number;
   requests?: AutocannonRequest[];
 }) => Promise<AutocannonResult>;
@@ -163,7 +177,8 @@ const { values: flags } = parseArgs({
   options: {
     contacts: { type: 'string', default: '20000' },
     duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '16' },
+    requests: { type: 'string' },
+    connections: { type: 'string' },
     warmup: { type: 'string', default: '2' },
     'deep-page': { type: 'string', default: '100' },
     'serve-api': { type: 'boolean', default: false },
@@ -271,19 +286,24 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** How long each measurement runs: seconds, or a number of requests. */
+type Span = { seconds: number; warmupSeconds: number } | { requests: number };
+
 async function measure(
   url: string,
   options: { headers?: Record<string, string>; requests?: AutocannonRequest[] },
   connections: number,
-  duration: number,
-  warmup: number,
+  span: Span,
 ): Promise<Measured> {
   const timeout = REQUEST_TIMEOUT_SECONDS;
-  if (warmup > 0) await autocannon({ url, connections, duration: warmup, timeout, ...options });
-  const result = await autocannon({ url, connections, duration, timeout, ...options });
+  const run = (length: { duration: number } | { amount: number }) =>
+    autocannon({ url, connections, timeout, ...length, ...options });
+  if ('requests' in span) await run({ amount: connections });
+  else if (span.warmupSeconds > 0) await run({ duration: span.warmupSeconds });
+  const result = await run('requests' in span ? { amount: span.requests } : { duration: span.seconds });
   return {
     // From the total, not the per-second samples: a slow database completes less than one a second.
-    requestsPerSecond: Math.round((result.requests.total / duration) * 100) / 100,
+    requestsPerSecond: Math.round((result.requests.total / result.duration) * 100) / 100,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
@@ -340,15 +360,22 @@ function contactInput(next: () => number, serial: number): Record<string, unknow
 }
 
 async function main(): Promise<void> {
+  const embedded = !process.env.MONGODB_URI;
   const total = Number(flags.contacts);
   const duration = Number(flags.duration);
-  const connections = Number(flags.connections);
+  const requests = Number(flags.requests ?? (embedded ? 24 : 0));
+  const connections = Number(flags.connections ?? (embedded ? 4 : 16));
   const warmup = Number(flags.warmup);
   const deepPage = Number(flags['deep-page']);
   const perTab = Math.floor(total / (TENANTS.length * TABS_PER_TENANT));
-  if (![total, duration, connections, warmup, deepPage].every((n) => Number.isFinite(n) && n >= 0)) {
-    throw new Error('--contacts, --duration, --connections, --warmup and --deep-page take numbers');
+  if (
+    ![total, duration, requests, connections, warmup, deepPage].every((n) => Number.isFinite(n) && n >= 0)
+  ) {
+    throw new Error(
+      '--contacts, --duration, --requests, --connections, --warmup and --deep-page take numbers',
+    );
   }
+  const span: Span = requests > 0 ? { requests } : { seconds: duration, warmupSeconds: warmup };
   if (deepPage < 2 || perTab <= (deepPage - 1) * PAGE) {
     throw new Error(`page ${deepPage} needs more than ${(deepPage - 1) * PAGE} contacts per tab (4 tabs)`);
   }
@@ -358,7 +385,8 @@ async function main(): Promise<void> {
     await import('../src/contacts/contact-mapping');
   const { contactModelForTab } = await import('../src/contacts/contact.entity-model');
   const { favoriteFilterFor } = await import('../src/contacts/favorite-filter');
-  const { keysetCondition, parseODataQuery, readODataRequest } = await import('../src/odata');
+  const { createSkiptoken, keysetCondition, parseODataQuery, readODataRequest, readPath } =
+    await import('../src/odata');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const localIdp = require('../tools/local-idp') as typeof import('../tools/local-idp');
 
@@ -368,6 +396,7 @@ async function main(): Promise<void> {
     ...API_ENV,
     LOCAL_IDP_DIR: join(workDir, 'idp'),
     MONGODB_DB_NAME: dbName,
+    PAGING_TOKEN_SECRET: randomBytes(32).toString('hex'),
   };
   let stopDb: (() => Promise<void>) | undefined;
   let database = 'MONGODB_URI';
@@ -420,6 +449,7 @@ async function main(): Promise<void> {
     let serial = 0;
     for (const { tenant, tab } of tabs) {
       const next = random(serial + 1);
+      let changeSeq = 0;
       const model = contactModelForTab(tab.customFields);
       const author = { id: USERS[tenant], displayName: `Bench User ${tenant + 1}` };
       for (let offset = 0; offset < perTab; offset += SEED_BATCH) {
@@ -444,10 +474,21 @@ async function main(): Promise<void> {
             createdDateTime: when,
             lastModifiedDateTime: when,
             version: 1,
+            changeSeq: ++changeSeq,
           });
         }
         await collection.insertMany(batch, { ordered: false });
       }
+      // The tab's change sequence, as the service would have left it after these writes.
+      await client
+        .db(dbName)
+        .collection<{ _id: string } & Document>('contactChangeSequences')
+        .insertOne({
+          _id: `${TENANTS[tenant]}|${tab.id}`,
+          tenantId: TENANTS[tenant],
+          tabId: tab.id,
+          last: changeSeq,
+        });
     }
     const seedSeconds = (Date.now() - seedStart) / 1000;
     process.stdout.write(`seeded ${serial} contacts in ${tabs.length} tabs in ${seedSeconds.toFixed(1)} s\n`);
@@ -484,19 +525,26 @@ async function main(): Promise<void> {
     };
     const search = { $search: 'jo sm' };
 
-    // Page 100 through @odata.nextLink, as a client would reach it.
-    let deepPath = `${base}?$top=${PAGE}`;
-    let previousLastId = '';
-    for (let page = 1; page < deepPage; page++) {
-      const body = await api(apiUrl, token, 'GET', deepPath);
-      if (!body['@odata.nextLink']) throw new Error(`the tab has fewer than ${deepPage} pages of ${PAGE}`);
-      previousLastId = body.value[body.value.length - 1].id;
-      const next = new URL(body['@odata.nextLink']);
-      deepPath = `${next.pathname}${next.search}`;
-    }
-    const deepKeyset = keysetCondition([{ path: '_id', direction: 1, type: 'Edm.String' }], [previousLastId]);
-    const someContact = (await api(apiUrl, token, 'GET', `${base}?$top=1&$skip=${Math.floor(perTab / 2)}`))
-      .value[0];
+    // Page N: the token the (N-1)th @odata.nextLink carries, made from the last row of page N-1.
+    const pageRequest = readODataRequest({ $top: String(PAGE) }, `http://bench${base}`, 'http://bench');
+    const pageQuery = parseODataQuery(pageRequest, model);
+    pageQuery.filter = favoriteFilterFor(pageQuery.filter, USERS[0]);
+    const [beforeDeep] = await collection
+      .find(scope, { projection: { _id: 1 } })
+      .sort(pageQuery.sort)
+      .skip((deepPage - 1) * PAGE - 1)
+      .limit(1)
+      .toArray();
+    const position = pageQuery.sortKeys.map((key) => readPath(beforeDeep, key.path) ?? null);
+    const deepToken = createSkiptoken({ values: position }, pageQuery.hash, env.PAGING_TOKEN_SECRET);
+    const deepPath = `${base}?$top=${PAGE}&$skiptoken=${encodeURIComponent(deepToken)}`;
+    const deepKeyset = keysetCondition(pageQuery.sortKeys, position);
+    const [someContact] = await collection
+      .find(scope, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .skip(Math.floor(perTab / 2))
+      .limit(1)
+      .toArray();
 
     const reads: Array<{ name: string; path: string; driver: DriverQuery }> = [
       { name: 'list (default order, page of 50)', path: base, driver: driverFind({}) },
@@ -509,8 +557,8 @@ async function main(): Promise<void> {
       },
       {
         name: 'get by id',
-        path: `${base}/${someContact.id}`,
-        driver: { kind: 'findOne', filter: { ...scope, _id: someContact.id }, projection },
+        path: `${base}/${String(someContact._id)}`,
+        driver: { kind: 'findOne', filter: { ...scope, _id: someContact._id }, projection },
       },
     ];
     for (const read of reads) {
@@ -532,8 +580,8 @@ async function main(): Promise<void> {
     const results: Row[] = [];
     for (const [i, read] of reads.entries()) {
       process.stdout.write(`measuring ${read.name}...\n`);
-      const viaApi = await measure(`${apiUrl}${read.path}`, { headers }, connections, duration, warmup);
-      const viaDriver = await measure(`${driverUrl}/q${i}`, {}, connections, duration, warmup);
+      const viaApi = await measure(`${apiUrl}${read.path}`, { headers }, connections, span);
+      const viaDriver = await measure(`${driverUrl}/q${i}`, {}, connections, span);
       results.push({
         scenario: read.name,
         api: viaApi,
@@ -563,8 +611,7 @@ async function main(): Promise<void> {
         ],
       },
       connections,
-      duration,
-      warmup,
+      span,
     );
     results.push({ scenario: 'create', api: viaApiCreate, driver: null, apiToDriverThroughput: null });
 
@@ -577,8 +624,7 @@ async function main(): Promise<void> {
       tabs: tabs.length,
       tenants: TENANTS.length,
       connections,
-      durationSeconds: duration,
-      warmupSeconds: warmup,
+      span,
       seedSeconds,
       driverComparison:
         'a loopback HTTP server in its own process runs the equivalent driver query per request (same filter, sort, limit, projection) and answers the documents as JSON',
@@ -603,7 +649,9 @@ async function main(): Promise<void> {
 
     const row = (cells: string[]) => `| ${cells.join(' | ')} |\n`;
     process.stdout.write(
-      `\n${database}; ${serial} contacts; ${connections} connections; ${duration} s each\n\n`,
+      `\n${database}; ${serial} contacts; ${connections} connections; ${
+        'requests' in span ? `${span.requests} requests` : `${span.seconds} s`
+      } each\n\n`,
     );
     process.stdout.write(
       row([
