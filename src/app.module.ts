@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthenticationGuard, AuthModule } from './auth';
 import { ChannelsModule } from './channels/channels.module';
 import { AdminModule } from './admin/admin.module';
+import { BatchModule } from './batch/batch.module';
 import { ApiErrorFilter } from './common/api-error.filter';
 import { RateLimitGuard, rateLimitModule } from './common/rate-limit';
 import { ResourceHeadersInterceptor } from './common/resource-headers.interceptor';
@@ -36,6 +37,7 @@ export class AppModule {
         rateLimitModule(),
         AdminModule,
         MetadataModule,
+        BatchModule,
         ...extraImports,
       ],
       providers: [
