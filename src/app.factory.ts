@@ -1,5 +1,6 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
@@ -74,6 +75,11 @@ export async function createApp(
   applyRouteBodyLimits(fastify, config.hardening.uploadBodyLimitBytes);
   applyRequestTimeout(fastify, config.hardening.requestTimeoutMs);
   trackInFlightRequests(fastify);
+  // Uploads (contact imports): one file, bounded; the handlers read it as a stream.
+  await app.register(multipart, {
+    limits: { fileSize: config.transfer.maxFileBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 11 },
+    throwFileSizeLimit: true,
+  });
   await app.register(helmet, {
     // Swagger UI (/docs) loads its own scripts and uses inline styles; nothing else is a page.
     contentSecurityPolicy: {

@@ -52,6 +52,24 @@ export interface HardeningConfig {
   shutdownGraceMs: number;
 }
 
+/** Contact import and export (src/contacts/contact-import*.ts, contact-export*.ts). */
+export interface TransferConfig {
+  /** Largest file an import accepts (413 above). */
+  maxFileBytes: number;
+  /** Most data rows (or vCards) one import may hold. */
+  maxRows: number;
+  /** Bound of an xlsx file's decompressed content (a zip bomb is refused before it is read). */
+  maxUncompressedBytes: number;
+}
+
+/** Background jobs (src/jobs): the lease that makes one instance run a job, and how often instances look. */
+export interface JobsConfig {
+  leaseMs: number;
+  pollIntervalMs: number;
+  /** Claims of one job (each after a lease ran out) before it is marked failed. */
+  maxAttempts: number;
+}
+
 export class AppConfig {
   readonly nodeEnv: NodeEnv;
   readonly host: string;
@@ -71,6 +89,8 @@ export class AppConfig {
   /** Signed-in profiles kept in memory: entries (0 turns the cache off) and seconds each entry lives. */
   readonly userProfileCache: { maxEntries: number; ttlSeconds: number };
   readonly hardening: HardeningConfig;
+  readonly transfer: TransferConfig;
+  readonly jobs: JobsConfig;
 }
 
 /** Thrown by loadConfig; its message lists every bad variable. */

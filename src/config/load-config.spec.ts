@@ -48,6 +48,25 @@ describe('loadConfig', () => {
     expect(config.pagingTokenSecret).toBe('x'.repeat(40));
   });
 
+  it('reads the import and job settings', () => {
+    expect(loadConfig(BASE)).toMatchObject({
+      transfer: { maxFileBytes: 20 * 1024 * 1024, maxRows: 100_000, maxUncompressedBytes: 256 * 1024 * 1024 },
+      jobs: { leaseMs: 30_000, pollIntervalMs: 1000, maxAttempts: 3 },
+    });
+    const config = loadConfig({
+      ...BASE,
+      IMPORT_MAX_FILE_BYTES: '2048',
+      IMPORT_MAX_ROWS: '10',
+      IMPORT_MAX_UNCOMPRESSED_BYTES: '4096',
+      JOB_LEASE_MS: '500',
+      JOB_POLL_INTERVAL_MS: '50',
+      JOB_MAX_ATTEMPTS: '2',
+    });
+    expect(config.transfer).toEqual({ maxFileBytes: 2048, maxRows: 10, maxUncompressedBytes: 4096 });
+    expect(config.jobs).toEqual({ leaseMs: 500, pollIntervalMs: 50, maxAttempts: 2 });
+    expect(problemsOf({ ...BASE, JOB_LEASE_MS: '10' })).toEqual([expect.stringContaining('JOB_LEASE_MS')]);
+  });
+
   it('lists every bad variable in one error', () => {
     const problems = problemsOf({
       PORT: '70000',

@@ -116,6 +116,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlSeconds: read.integer('USER_PROFILE_CACHE_TTL_SECONDS', 300, 1, 86_400),
     },
     hardening: readHardeningConfig(read, nodeEnv),
+    transfer: {
+      maxFileBytes: read.integer('IMPORT_MAX_FILE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxRows: read.integer('IMPORT_MAX_ROWS', 100_000, 1, 10_000_000),
+      maxUncompressedBytes: read.integer(
+        'IMPORT_MAX_UNCOMPRESSED_BYTES',
+        256 * 1024 * 1024,
+        1024,
+        4 * 1024 * 1024 * 1024,
+      ),
+    },
+    jobs: {
+      leaseMs: read.integer('JOB_LEASE_MS', 30_000, 200, 3_600_000),
+      pollIntervalMs: read.integer('JOB_POLL_INTERVAL_MS', 1000, 20, 600_000),
+      maxAttempts: read.integer('JOB_MAX_ATTEMPTS', 3, 1, 100),
+    },
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);

@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { JobsModule } from '../jobs/jobs.module';
 import { TabsModule } from '../tabs/tabs.module';
 import {
   ContactChangeSequence,
@@ -9,6 +10,10 @@ import {
 } from './contact-change.schema';
 import { ContactChangeLog } from './contact-changes';
 import { ContactDeltaService } from './contact-delta.service';
+import { ContactExportService } from './contact-export.service';
+import { ImportFileChunk, ImportFileChunkSchema } from './contact-import-file.schema';
+import { ContactImportService } from './contact-import.service';
+import { ContactTransferController } from './contact-transfer.controller';
 import { Contact, ContactSchema } from './contact.schema';
 import { ContactsController, ContactSearchController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
@@ -21,15 +26,25 @@ import { NoStoreMiddleware } from './no-store.middleware';
       { name: Contact.name, schema: ContactSchema },
       { name: ContactChangeSequence.name, schema: ContactChangeSequenceSchema },
       { name: ContactTombstone.name, schema: ContactTombstoneSchema },
+      { name: ImportFileChunk.name, schema: ImportFileChunkSchema },
     ]),
     TabsModule,
+    JobsModule,
   ],
-  controllers: [ContactsController, ContactSearchController],
-  providers: [ContactsService, ContactChangeLog, ContactDeltaService],
+  controllers: [ContactsController, ContactSearchController, ContactTransferController],
+  providers: [
+    ContactsService,
+    ContactChangeLog,
+    ContactDeltaService,
+    ContactImportService,
+    ContactExportService,
+  ],
   exports: [ContactsService],
 })
 export class ContactsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(NoStoreMiddleware).forRoutes(ContactsController, ContactSearchController);
+    consumer
+      .apply(NoStoreMiddleware)
+      .forRoutes(ContactsController, ContactSearchController, ContactTransferController);
   }
 }

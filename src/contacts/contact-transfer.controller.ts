@@ -1,0 +1,84 @@
+import { Controller, Get, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
+import { UploadRoute } from '../common/body-limit';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { JobDto } from '../jobs/dto/job.dto';
+import { ApiODataQuery, ODataOptions, type ODataRequest } from '../odata';
+import { ContactExportService } from './contact-export.service';
+import { ContactImportService } from './contact-import.service';
+import { EXPORT_FORMATS } from './dto/contact-export.dto';
+import { ContactImportFormDto } from './dto/contact-import.dto';
+
+/** Import of contacts from files (a background job) and streamed export. Responses carry `Cache-Control: no-store`. */
+@ApiTags('contacts')
+@Auth()
+@ApiNotFoundResponse({ description: "No such tab in the caller's organization.", type: ErrorResponseDto })
+@Controller('api/v1/tabs/:tabId/contacts')
+export class ContactTransferController {
+  constructor(
+    private readonly imports: ContactImportService,
+    private readonly exports: ContactExportService,
+  ) {}
+
+  /**
+   * Imports contacts from an .xlsx, .csv or .vcf file (the tab's contact editors only). The file is
+   * checked at once (type, size, structure, row count, mapping); its rows are then validated and written
+   * by a job: the answer is 202 with `Location: /api/v1/jobs/{id}`. Columns are mapped from their headers
+   * (this product's export, Outlook's and Google Contacts' CSV, the tab's labels and custom fields) or by
+   * the `mapping` field.
+   */
+  @Post('import')
+  @UploadRoute()
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ContactImportFormDto })
+  @ApiAcceptedResponse({ type: JobDto, description: 'Location names the job.' })
+  @ApiBadRequestResponse({
+    description: 'Unreadable file (damaged, not UTF-8, unbalanced quotes, too many rows, too big once decompressed) or bad options.',
+    type: ErrorResponseDto,
+  })
+  @ApiPayloadTooLargeResponse({ description: 'The file is larger than IMPORT_MAX_FILE_BYTES.', type: ErrorResponseDto })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'Not multipart, or not an xlsx, CSV or vCard file (or an extension that lies about the content).',
+    type: ErrorResponseDto,
+  })
+  import(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobDto> {
+    return this.imports.start(user, tabId, request, reply);
+  }
+
+  /**
+   * The tab's contacts as a file, streamed: the tab's visible fields as columns under their labels
+   * (xlsx, CSV), or vCard 4.0. Honours `$filter`, `$search` and `$orderby` as the list does; no paging.
+   */
+  @Get('export')
+  @ApiQuery({ name: 'format', enum: EXPORT_FORMATS, required: true })
+  @ApiODataQuery({ filterExample: "categories/any(c: c eq 'Supplier')", orderbyExample: 'displayName' })
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv', 'text/vcard')
+  @ApiOkResponse({ description: 'The file; Content-Disposition names it after the tab.' })
+  export(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tabId') tabId: string,
+    @Query('format') format: string | undefined,
+    @ODataOptions() request: ODataRequest,
+  ): Promise<StreamableFile> {
+    return this.exports.export(user, tabId, format, request);
+  }
+}
