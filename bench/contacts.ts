@@ -19,7 +19,7 @@
  * Each measurement runs either for `--duration` seconds or for exactly `--requests` requests. On
  * MongoDB the default is 16 connections for 10 s. The embedded database (FerretDB's SQLite backend)
  * reads and filters the whole collection in its own process for every query, which at 20 000 contacts
- * takes seconds per request: there the default is 4 connections and 24 requests per measurement, so that
+ * takes seconds per request: there the default is 2 connections and 8 requests per measurement (after 2 to warm up), so that
  * every request completes and is counted (a duration would cut the slow ones off and measure nothing).
  *
  * The deep page's `$skiptoken` is made from the row before page N, read through the driver and signed
@@ -363,8 +363,8 @@ async function main(): Promise<void> {
   const embedded = !process.env.MONGODB_URI;
   const total = Number(flags.contacts);
   const duration = Number(flags.duration);
-  const requests = Number(flags.requests ?? (embedded ? 24 : 0));
-  const connections = Number(flags.connections ?? (embedded ? 4 : 16));
+  const requests = Number(flags.requests ?? (embedded ? 8 : 0));
+  const connections = Number(flags.connections ?? (embedded ? 2 : 16));
   const warmup = Number(flags.warmup);
   const deepPage = Number(flags['deep-page']);
   const perTab = Math.floor(total / (TENANTS.length * TABS_PER_TENANT));
