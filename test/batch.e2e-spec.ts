@@ -346,6 +346,33 @@ describe('$batch', () => {
     expect(await contacts().countDocuments({})).toBe(before);
   });
 
+  it('answers hostile URLs and bodies inside a batch with a 4xx of that request, never a 5xx', async () => {
+    const urls = [
+      '/tabs/é',
+      '/tabs/%00',
+      `/users/${'a'.repeat(600)}`,
+      "/tabs?$filter=displayName%20eq%20'a'%20or%201%20eq%201",
+      '/tabs?$top=-1',
+      '/channels/%E2%80%A8',
+      '/unknown/route',
+      '/',
+    ];
+    const res = await batch(owner, [
+      ...urls.map((url, i) => ({ id: `url${i}`, method: 'GET', url })),
+      {
+        id: 'operators',
+        method: 'POST',
+        url: `/tabs/${openTab.id}/contacts`,
+        body: { givenName: { $gt: '' }, surname: 'x' },
+      },
+      { id: 'empty-json', method: 'POST', url: '/tabs', headers: { 'content-type': 'application/json' } },
+    ]).expect(200);
+    const statuses = res.body.responses.map((r: { id: string; status: number }) => [r.id, r.status]);
+    for (const [id, status] of statuses) {
+      expect([id, status >= 400 && status < 500]).toEqual([id, true]);
+    }
+  });
+
   it("keeps another tenant's ids 404 inside a batch and changes nothing of theirs", async () => {
     const before = await contacts().find({ tenantId: TENANT_1 }).sort({ _id: 1 }).toArray();
     const res = await batch(foreign, [

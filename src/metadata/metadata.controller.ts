@@ -3,7 +3,6 @@ import {
   ApiBadRequestResponse,
   ApiNotAcceptableResponse,
   ApiOkResponse,
-  ApiProduces,
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
@@ -38,7 +37,6 @@ export class MetadataController {
 
   /** The CSDL of the entity sets (users, channels, tabs, contacts): XML by default, JSON on request. */
   @Get('$metadata')
-  @ApiProduces('application/xml', 'application/json')
   @ApiOkResponse({
     description: 'CSDL XML (OData 4.0) or CSDL JSON; header OData-Version: 4.0.',
     content: {
