@@ -1,28 +1,10 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotAcceptableResponse,
-  ApiOkResponse,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../auth';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { MetadataQueryDto } from './dto/metadata-query.dto';
 import { MetadataService } from './metadata.service';
-
-export class MetadataQueryDto {
-  @ApiPropertyOptional({
-    name: '$format',
-    description:
-      '`xml` (the default) or `json`; the media types `application/xml` and `application/json` too.',
-    example: 'json',
-  })
-  @IsOptional()
-  @IsString()
-  $format?: string;
-}
 
 /**
  * The OData service document's schema. It needs a token like every /api/v1 route: OData clients (Power
