@@ -105,7 +105,9 @@ export class ContactChangeLog {
     try {
       return await write(reservation);
     } finally {
-      await reservation.release();
+      // A release that fails (database gone) must not turn a done write into an error: the reservation
+      // expires by itself, and until then delta links only hold back.
+      await reservation.release().catch(() => undefined);
     }
   }
 
