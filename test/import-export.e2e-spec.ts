@@ -86,8 +86,21 @@ const CONTACTS = [
       { number: '555 0199', type: 'other' },
     ],
     addresses: [
-      { type: 'business', street: '1 Microsoft Way\nBuilding 4', city: 'Redmond', state: 'WA', postalCode: '98052', countryOrRegion: 'United States' },
-      { type: 'home', street: '12 rue de l’Église', city: 'Saint-Étienne', postalCode: '42000', countryOrRegion: 'France' },
+      {
+        type: 'business',
+        street: '1 Microsoft Way\nBuilding 4',
+        city: 'Redmond',
+        state: 'WA',
+        postalCode: '98052',
+        countryOrRegion: 'United States',
+      },
+      {
+        type: 'home',
+        street: '12 rue de l’Église',
+        city: 'Saint-Étienne',
+        postalCode: '42000',
+        countryOrRegion: 'France',
+      },
       { type: 'other', city: 'Zürich' },
     ],
     websites: ['https://contoso.com', 'https://example.org/adele'],
@@ -123,7 +136,8 @@ const CONTACTS = [
 
 /** The parts of a contact an import gives back (what is not the contact's identity or history). */
 function content(contact: any): Record<string, unknown> {
-  const { id, tabId, createdBy, lastModifiedBy, createdDateTime, lastModifiedDateTime, isFavorite, ...rest } = contact;
+  const { id, tabId, createdBy, lastModifiedBy, createdDateTime, lastModifiedDateTime, isFavorite, ...rest } =
+    contact;
   void [id, tabId, createdBy, lastModifiedBy, createdDateTime, lastModifiedDateTime, isFavorite];
   delete rest['@odata.etag'];
   return rest;
@@ -191,6 +205,8 @@ async function workbook(rows: unknown[][]): Promise<Buffer> {
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
+jest.setTimeout(60_000);
+
 describe('contact import and export', () => {
   let api: TestApp;
   let client: MongoClient;
@@ -206,7 +222,6 @@ describe('contact import and export', () => {
       IMPORT_MAX_ROWS: String(MAX_ROWS),
       IMPORT_MAX_FILE_BYTES: String(MAX_FILE_BYTES),
       IMPORT_MAX_UNCOMPRESSED_BYTES: String(8 * 1024 * 1024),
-      LOG_LEVEL: 'error',
     });
     const tokens = await TokenFactory.for(api);
     owner = tokens.mint({ tenantId: TENANT_1, userId: USER_A, name: 'Adèle Owner' });
@@ -253,7 +268,12 @@ describe('contact import and export', () => {
     }
   }
 
-  async function importFile(tabId: string, file: Buffer, fileName: string, fields: Record<string, string> = {}) {
+  async function importFile(
+    tabId: string,
+    file: Buffer,
+    fileName: string,
+    fields: Record<string, string> = {},
+  ) {
     const res = await upload(tabId, file, fileName, fields);
     expect(res.status).toBe(202);
     expect(res.headers.location).toBe(`/api/v1/jobs/${res.body.id}`);
@@ -285,20 +305,23 @@ describe('contact import and export', () => {
       expect(originals).toHaveLength(CONTACTS.length);
     });
 
-    it.each(['csv', 'xlsx'])('exports to %s and imports it back into a new tab: equal contacts', async (format) => {
-      const res = await exportFile(source.id, format);
-      expect(res.status).toBe(200);
-      expect(res.headers['cache-control']).toBe('no-store');
-      const target = await createTab(`Copy ${format}`);
-      const job = await importFile(target.id, res.body as Buffer, `export.${format}`);
-      expect(job).toMatchObject({
-        status: 'succeeded',
-        progress: { total: 3, processed: 3, created: 3, updated: 0, skipped: 0, failed: 0 },
-        errors: [],
-      });
-      const copies = (await listContacts(target.id)).sort(byName);
-      expect(copies.map(content)).toEqual(originals.map(content));
-    });
+    it.each(['csv', 'xlsx'])(
+      'exports to %s and imports it back into a new tab: equal contacts',
+      async (format) => {
+        const res = await exportFile(source.id, format);
+        expect(res.status).toBe(200);
+        expect(res.headers['cache-control']).toBe('no-store');
+        const target = await createTab(`Copy ${format}`);
+        const job = await importFile(target.id, res.body as Buffer, `export.${format}`);
+        expect(job).toMatchObject({
+          status: 'succeeded',
+          progress: { total: 3, processed: 3, created: 3, updated: 0, skipped: 0, failed: 0 },
+          errors: [],
+        });
+        const copies = (await listContacts(target.id)).sort(byName);
+        expect(copies.map(content)).toEqual(originals.map(content));
+      },
+    );
 
     it('exports to vCard 4.0 and imports it back: equal in what vCard carries', async () => {
       const res = await exportFile(source.id, 'vcf');
@@ -337,13 +360,16 @@ describe('contact import and export', () => {
           { key: 'emailAddresses', visible: true },
           { key: 'industry', visible: true },
           { key: 'notes', visible: false },
-          ...CUSTOM_FIELDS.filter((field) => field.key !== 'industry').map(({ key }) => ({ key, visible: false })),
+          ...CUSTOM_FIELDS.filter((field) => field.key !== 'industry').map(({ key }) => ({
+            key,
+            visible: false,
+          })),
         ],
       });
       await call().post(`/api/v1/tabs/${tab.id}/contacts`, CONTACTS[0]).expect(201);
       const res = await exportFile(tab.id, 'xlsx');
       const book = new ExcelJS.Workbook();
-      await book.xlsx.load(res.body as Buffer);
+      await book.xlsx.load(res.body as ArrayBuffer);
       const rows = book.worksheets[0].getSheetValues().filter(Boolean) as unknown[][];
       expect(rows[0].slice(1)).toEqual(['Nom', 'E-mail addresses', 'Secteur']);
       expect(rows[1].slice(1)).toEqual([
@@ -354,7 +380,11 @@ describe('contact import and export', () => {
     });
 
     it('honours $filter, $search and $orderby', async () => {
-      const filtered = await exportFile(source.id, 'csv', `&$filter=${encodeURIComponent("companyName eq 'fabrikam'")}`);
+      const filtered = await exportFile(
+        source.id,
+        'csv',
+        `&$filter=${encodeURIComponent("companyName eq 'fabrikam'")}`,
+      );
       const lines = (filtered.body as Buffer).toString('utf8').trim().split('\r\n');
       expect(lines).toHaveLength(2);
       expect(lines[1]).toContain('Fabrikam front desk');
@@ -366,7 +396,7 @@ describe('contact import and export', () => {
         .split('\r\n')
         .slice(1, 4)
         .map((line) => line.split(',')[0]);
-      expect(names).toEqual(['Zoë O\'Brien', 'Fabrikam front desk', 'Adèle Marie Vance-Müller']);
+      expect(names).toEqual(["Zoë O'Brien", 'Fabrikam front desk', 'Adèle Marie Vance-Müller']);
       const bad = await exportFile(source.id, 'csv', '&$filter=nope eq 1');
       expect(bad.status).toBe(400);
     });
@@ -383,7 +413,11 @@ describe('contact import and export', () => {
   describe('CSV from other products', () => {
     it('reads an Outlook CSV export', async () => {
       const tab = await createTab('Outlook');
-      const job = await importFile(tab.id, readFileSync(join(__dirname, 'fixtures/outlook-contacts.csv')), 'contacts.csv');
+      const job = await importFile(
+        tab.id,
+        readFileSync(join(__dirname, 'fixtures/outlook-contacts.csv')),
+        'contacts.csv',
+      );
       expect(job.status).toBe('succeeded');
       expect(job.progress).toMatchObject({ total: 3, processed: 3, created: 2, failed: 1 });
       expect(job.errors).toEqual([
@@ -427,13 +461,25 @@ describe('contact import and export', () => {
         displayName: 'Lee Gu',
         birthday: null,
         phones: [{ number: '+33 1 23 45 67 89', type: 'home' }],
-        addresses: [{ type: 'home', street: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', countryOrRegion: 'France' }],
+        addresses: [
+          {
+            type: 'home',
+            street: '12 Rue de la Paix',
+            city: 'Paris',
+            postalCode: '75002',
+            countryOrRegion: 'France',
+          },
+        ],
       });
     });
 
     it('reads a Google Contacts CSV export', async () => {
       const tab = await createTab('Google');
-      const job = await importFile(tab.id, readFileSync(join(__dirname, 'fixtures/google-contacts.csv')), 'google.csv');
+      const job = await importFile(
+        tab.id,
+        readFileSync(join(__dirname, 'fixtures/google-contacts.csv')),
+        'google.csv',
+      );
       expect(job).toMatchObject({ status: 'succeeded', progress: { total: 2, created: 2, failed: 0 } });
       const [marc, zoe] = await listContacts(tab.id);
       expect(zoe).toMatchObject({
@@ -455,9 +501,20 @@ describe('contact import and export', () => {
           { number: '+33 6 12 34 56 78', type: 'mobile' },
           { number: '+33 1 98 76 54 32', type: 'business' },
         ],
-        addresses: [{ type: 'business', street: '5 Quai Voltaire', city: 'Paris', postalCode: '75007', countryOrRegion: 'France' }],
+        addresses: [
+          {
+            type: 'business',
+            street: '5 Quai Voltaire',
+            city: 'Paris',
+            postalCode: '75007',
+            countryOrRegion: 'France',
+          },
+        ],
       });
-      expect(marc).toMatchObject({ displayName: 'Marc Petit', phones: [{ number: '01 23 45 67 89', type: 'home' }] });
+      expect(marc).toMatchObject({
+        displayName: 'Marc Petit',
+        phones: [{ number: '01 23 45 67 89', type: 'home' }],
+      });
     });
 
     it('detects the ; and tab delimiters, with or without a BOM', async () => {
@@ -483,7 +540,8 @@ describe('contact import and export', () => {
 
   describe('modes', () => {
     let tab: any;
-    const csv = (rows: string[]) => Buffer.from(['Display name,E-mail addresses,Job title', ...rows].join('\r\n'));
+    const csv = (rows: string[]) =>
+      Buffer.from(['Display name,E-mail addresses,Job title', ...rows].join('\r\n'));
 
     beforeAll(async () => {
       tab = await createTab('Modes');
@@ -498,9 +556,14 @@ describe('contact import and export', () => {
     });
 
     it('dry run: validates and reports, writes nothing', async () => {
-      const job = await importFile(tab.id, csv(['New,new@example.com,', 'Existing again,EXISTING@example.com,', ',,Engineer']), 'c.csv', {
-        dryRun: 'true',
-      });
+      const job = await importFile(
+        tab.id,
+        csv(['New,new@example.com,', 'Existing again,EXISTING@example.com,', ',,Engineer']),
+        'c.csv',
+        {
+          dryRun: 'true',
+        },
+      );
       expect(job).toMatchObject({ status: 'succeeded', input: { dryRun: true, mode: 'create' } });
       expect(job.progress).toMatchObject({ total: 3, created: 1, skipped: 1, failed: 1 });
       expect(await listContacts(tab.id)).toHaveLength(1);
@@ -509,7 +572,11 @@ describe('contact import and export', () => {
     it('create: rows whose e-mail address is in the tab (or earlier in the file) are skipped and reported', async () => {
       const job = await importFile(
         tab.id,
-        csv(['New one,new1@example.com,Buyer', 'Existing again,existing@example.com,', 'Twice,NEW1@example.com,']),
+        csv([
+          'New one,new1@example.com,Buyer',
+          'Existing again,existing@example.com,',
+          'Twice,NEW1@example.com,',
+        ]),
         'c.csv',
       );
       expect(job.progress).toMatchObject({ created: 1, skipped: 2, failed: 0 });
@@ -521,11 +588,18 @@ describe('contact import and export', () => {
     });
 
     it('upsert: rows whose e-mail address is in the tab update that contact (its other fields kept)', async () => {
-      const job = await importFile(tab.id, csv(['Existing renamed,existing@example.com,New title', 'Fresh,fresh@example.com,']), 'c.csv', {
-        mode: 'upsert',
-      });
+      const job = await importFile(
+        tab.id,
+        csv(['Existing renamed,existing@example.com,New title', 'Fresh,fresh@example.com,']),
+        'c.csv',
+        {
+          mode: 'upsert',
+        },
+      );
       expect(job.progress).toMatchObject({ created: 1, updated: 1, failed: 0 });
-      const existing = (await listContacts(tab.id)).find((c) => c.emailAddresses[0]?.address === 'existing@example.com');
+      const existing = (await listContacts(tab.id)).find(
+        (c) => c.emailAddresses[0]?.address === 'existing@example.com',
+      );
       expect(existing).toMatchObject({
         displayName: 'Existing renamed',
         jobTitle: 'New title',
@@ -595,9 +669,17 @@ describe('contact import and export', () => {
     it('a wrong file type, or an extension that lies about the content: 415', async () => {
       await refused(await upload(tab.id, Buffer.from('%PDF-1.7\n\u0000\u0001binary'), 'c.pdf'), 415, /\.pdf/);
       await refused(await upload(tab.id, Buffer.from([0, 1, 2, 3, 0, 5]), 'c.csv'), 415, /binary/);
-      await refused(await upload(tab.id, await workbook([['Display name'], ['A']]), 'c.csv'), 415, /named \.csv .* zip/);
+      await refused(
+        await upload(tab.id, await workbook([['Display name'], ['A']]), 'c.csv'),
+        415,
+        /named \.csv .* zip/,
+      );
       await refused(await upload(tab.id, csvFile, 'c.xlsx'), 415, /named \.xlsx .*CSV/);
-      await refused(await upload(tab.id, Buffer.from('BEGIN:VCARD\r\nFN:A\r\nEND:VCARD\r\n'), 'c.csv'), 415, /vCard/);
+      await refused(
+        await upload(tab.id, Buffer.from('BEGIN:VCARD\r\nFN:A\r\nEND:VCARD\r\n'), 'c.csv'),
+        415,
+        /vCard/,
+      );
     });
 
     it('not multipart: 415; no file or two files or unknown fields: 400', async () => {
@@ -651,22 +733,38 @@ describe('contact import and export', () => {
     });
 
     it('invalid UTF-8: 400', async () => {
-      const file = Buffer.concat([Buffer.from('Display name\r\nCaf'), Buffer.from([0xe9]), Buffer.from('\r\n')]);
+      const file = Buffer.concat([
+        Buffer.from('Display name\r\nCaf'),
+        Buffer.from([0xe9]),
+        Buffer.from('\r\n'),
+      ]);
       await refused(await upload(tab.id, file, 'latin1.csv'), 400, /UTF-8/);
     });
 
     it('unbalanced quotes: 400', async () => {
-      await refused(await upload(tab.id, Buffer.from('Display name,Notes\r\nA,"open\r\nB,x\r\n'), 'q.csv'), 400, /line 2 is never closed/);
-      await refused(await upload(tab.id, Buffer.from('Display name,Notes\r\nA,"x"y\r\n'), 'q.csv'), 400, /after a closing quote/);
+      await refused(
+        await upload(tab.id, Buffer.from('Display name,Notes\r\nA,"open\r\nB,x\r\n'), 'q.csv'),
+        400,
+        /line 2 is never closed/,
+      );
+      await refused(
+        await upload(tab.id, Buffer.from('Display name,Notes\r\nA,"x"y\r\n'), 'q.csv'),
+        400,
+        /after a closing quote/,
+      );
     });
 
     it('a vCard without END:VCARD: 400', async () => {
-      const file = Buffer.from('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:B\r\n');
+      const file = Buffer.from(
+        'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:B\r\n',
+      );
       await refused(await upload(tab.id, file, 'c.vcf'), 400, /no END:VCARD/);
     });
 
     it('a mapping to an unknown field, or from a column the file lacks, or not JSON: 400', async () => {
-      const res = await upload(tab.id, csvFile, 'c.csv', { mapping: JSON.stringify({ 'Display name': 'nickname', Nope: 'surname' }) });
+      const res = await upload(tab.id, csvFile, 'c.csv', {
+        mapping: JSON.stringify({ 'Display name': 'nickname', Nope: 'surname' }),
+      });
       await refused(res, 400, /mapping is invalid/);
       expect(res.body.error.details.map((d: any) => d.message)).toEqual([
         "'nickname' (for the column 'Display name') is not a contact field of this tab.",
@@ -683,7 +781,9 @@ describe('contact import and export', () => {
       const file = Buffer.from(`Display name,Notes\r\nHuge,${'x'.repeat(1024 * 1024)}\r\nSmall,fine\r\n`);
       const job = await importFile(tab.id, file, 'huge.csv');
       expect(job.progress).toMatchObject({ total: 2, created: 1, failed: 1 });
-      expect(job.errors).toEqual([{ row: 2, column: 'Notes', message: expect.stringContaining('more than 65536 characters') }]);
+      expect(job.errors).toEqual([
+        { row: 2, column: 'Notes', message: expect.stringContaining('more than 65536 characters') },
+      ]);
       const contacts = await listContacts(tab.id);
       expect(contacts.map((c) => c.displayName)).toEqual(['Small']);
       await call().delete(`/api/v1/tabs/${tab.id}/contacts/${contacts[0].id}`).expect(204);

@@ -23,19 +23,25 @@ const XLSX_BUFFER_BYTES = 1024 * 1024;
 /** Text chunks of CSV and vCard exports are sent in pieces of about this size. */
 const TEXT_CHUNK_CHARS = 64 * 1024;
 
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const UNSAFE_IN_FILE_NAME = /[\u0000-\u001f\u007f"\\/:*?<>|]+/g;
+
 /**
  * `Content-Disposition` naming the file after the tab: an ASCII fallback (accents dropped, anything
  * unsafe in a header or a file name replaced) and the exact name in RFC 5987 form.
  */
 export function contentDisposition(tabName: string, format: ExportFormat): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what it removes
-  const cleaned = tabName.replace(/[\u0000-\u001f\u007f"\\/:*?<>|]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 100) || 'contacts';
+  const cleaned =
+    tabName.replace(UNSAFE_IN_FILE_NAME, ' ').replace(/\s+/g, ' ').trim().slice(0, 100) || 'contacts';
   const ascii = cleaned
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]/g, '_')
     .replace(/[;%]/g, '_');
-  const encoded = encodeURIComponent(`${cleaned}.${format}`).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(`${cleaned}.${format}`).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}.${format}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -64,7 +70,9 @@ export class ContactExportService {
     const body =
       chosen === 'xlsx'
         ? xlsxStream(tab, columns, contacts, user.userId)
-        : Readable.from(chosen === 'csv' ? csvText(columns, contacts, user.userId) : vcardText(contacts, user.userId));
+        : Readable.from(
+            chosen === 'csv' ? csvText(columns, contacts, user.userId) : vcardText(contacts, user.userId),
+          );
     return new StreamableFile(body, {
       type: CONTENT_TYPES[chosen],
       disposition: contentDisposition(tab.displayName, chosen),
@@ -85,7 +93,11 @@ async function* chunked(parts: AsyncIterable<string>): AsyncGenerator<string> {
   if (buffer) yield buffer;
 }
 
-function csvText(columns: ExportColumn[], contacts: AsyncIterable<Contact>, userId: string): AsyncGenerator<string> {
+function csvText(
+  columns: ExportColumn[],
+  contacts: AsyncIterable<Contact>,
+  userId: string,
+): AsyncGenerator<string> {
   return chunked(
     (async function* () {
       yield CSV_BOM + csvRecord(columns.map((column) => csvCell(column.header)));
@@ -105,7 +117,12 @@ function vcardText(contacts: AsyncIterable<Contact>, userId: string): AsyncGener
   );
 }
 
-function xlsxStream(tab: Tab, columns: ExportColumn[], contacts: AsyncIterable<Contact>, userId: string): Readable {
+function xlsxStream(
+  tab: Tab,
+  columns: ExportColumn[],
+  contacts: AsyncIterable<Contact>,
+  userId: string,
+): Readable {
   const output = new PassThrough({ highWaterMark: XLSX_BUFFER_BYTES });
   const writer = xlsxWriter(output, tab.displayName);
   const waitForClient = () =>

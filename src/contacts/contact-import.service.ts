@@ -43,7 +43,7 @@ import { CreateContactDto } from './dto/contact-input.dto';
 
 export const CONTACT_IMPORT = 'contactImport';
 /** Rows written per round trip to the database (and per recorded progress). */
-const BATCH_ROWS = 500;
+const BATCH_ROWS = 1000;
 const CHUNK_BYTES = 1024 * 1024;
 /** Contact ids of an import derive from (job, row) under this namespace, so a resumed row is the same contact. */
 const ID_NAMESPACE = 'contact-pro/contact-import';
@@ -113,7 +113,12 @@ export class ContactImportService implements JobHandler, OnModuleInit {
   }
 
   /** Checks the upload and queues its import; answers 202 with the job's location. */
-  async start(user: AuthenticatedUser, tabId: string, request: FastifyRequest, reply: FastifyReply): Promise<JobDto> {
+  async start(
+    user: AuthenticatedUser,
+    tabId: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<JobDto> {
     const tab = await this.tabs.findTab(user, tabId);
     this.tabs.assertCanEditContacts(user, tab);
     const upload = await this.readUpload(request);
@@ -140,6 +145,10 @@ export class ContactImportService implements JobHandler, OnModuleInit {
         ignored: source.columns.filter((column) => !column.target).map((column) => column.header),
       },
     };
+    if (reply.sent) {
+      // Answered 503 by the request timeout meanwhile: the caller will retry, so no job is queued.
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'ServiceUnavailable', 'The upload took too long.');
+    }
     const fileId = randomUUID();
     const chunks = await this.storeFile(user.tenantId, fileId, upload.bytes);
     try {
@@ -198,7 +207,12 @@ export class ContactImportService implements JobHandler, OnModuleInit {
     let n = 0;
     try {
       for (let start = 0; start < bytes.length; start += CHUNK_BYTES, n++) {
-        await scope.insert({ _id: `${fileId}:${n}`, fileId, n, data: bytes.subarray(start, start + CHUNK_BYTES) });
+        await scope.insert({
+          _id: `${fileId}:${n}`,
+          fileId,
+          n,
+          data: bytes.subarray(start, start + CHUNK_BYTES),
+        });
       }
     } catch (error) {
       await scope.deleteMany({ fileId });
@@ -243,7 +257,13 @@ export class ContactImportService implements JobHandler, OnModuleInit {
       }
       throw error;
     }
-    const run = new ImportRun(context, tab, input, this.contacts, await this.contacts.emailDirectory(job.tenantId, tab._id));
+    const run = new ImportRun(
+      context,
+      tab,
+      input,
+      this.contacts,
+      await this.contacts.emailDirectory(job.tenantId, tab._id),
+    );
     let skip = job.progress.processed;
     try {
       for await (const record of source.records()) {
@@ -269,7 +289,8 @@ class ImportRun {
   private readonly model;
   private readonly author;
   private inserts: Array<{ _id: string; stored: StoredContactFields }> = [];
-  private updates: Array<{ _id: string; row: number; input: ContactInput; sources: Map<string, string> }> = [];
+  private updates: Array<{ _id: string; row: number; input: ContactInput; sources: Map<string, string> }> =
+    [];
   /** Contacts this batch writes: a second row for one of them waits for the batch to be written. */
   private pending = new Set<string>();
   private rows = 0;
@@ -284,12 +305,16 @@ class ImportRun {
     private readonly directory: Map<string, string>,
   ) {
     this.progress = { ...context.job.progress };
-    this.errors = [...context.job.errors];
+    this.errors = [...context.job.rowErrors];
     this.model = tab.customFields.length ? contactModelForTab(tab.customFields) : contactModel;
     this.author = userReferenceOf(context.requester);
   }
 
-  private report(row: number, sources: Map<string, string>, problems: ApiErrorDetail[] | Array<{ column?: string; message: string }>): void {
+  private report(
+    row: number,
+    sources: Map<string, string>,
+    problems: ApiErrorDetail[] | Array<{ column?: string; message: string }>,
+  ): void {
     for (const problem of problems) {
       if (this.errors.length >= 1000) return;
       const target = 'target' in problem ? problem.target : undefined;
@@ -312,9 +337,13 @@ class ImportRun {
       return this.flushIfFull();
     }
     const stored = storedContactFields(checked.fields, this.model);
-    const addresses = (stored.norm.emailAddresses as Array<{ address: string }>).map((email) => email.address);
+    const addresses = (stored.norm.emailAddresses as Array<{ address: string }>).map(
+      (email) => email.address,
+    );
     const ownId = importedContactId(this.context.job._id, row);
-    const holders = [...new Set(addresses.map((address) => this.directory.get(address)).filter((id) => id !== undefined))];
+    const holders = [
+      ...new Set(addresses.map((address) => this.directory.get(address)).filter((id) => id !== undefined)),
+    ];
     if (holders.includes(ownId)) {
       // Written by this job before it was interrupted, after its last recorded batch.
       this.rows++;
@@ -344,11 +373,14 @@ class ImportRun {
       this.rows++;
       this.counts.failed++;
       this.report(row, sources, [
-        { column: sources.get('emailAddresses'), message: 'its e-mail addresses belong to several contacts of the tab' },
+        {
+          column: sources.get('emailAddresses'),
+          message: 'its e-mail addresses belong to several contacts of the tab',
+        },
       ]);
       return this.flushIfFull();
     }
-    const target = holders[0] as string;
+    const target = holders[0];
     if (this.pending.has(target)) await this.flush();
     for (const address of addresses) this.directory.set(address, target);
     this.updates.push({ _id: target, row, input: checked.input, sources });
@@ -368,36 +400,62 @@ class ImportRun {
     const updates: Array<{ _id: string; version: number; stored: StoredContactFields }> = [];
     if (this.updates.length) {
       const current = new Map<string, Contact>(
-        (await this.contacts.importTargets(tenantId, this.tab._id, this.updates.map((u) => u._id))).map((c) => [c._id, c]),
+        (
+          await this.contacts.importTargets(
+            tenantId,
+            this.tab._id,
+            this.updates.map((u) => u._id),
+          )
+        ).map((c) => [c._id, c]),
       );
       for (const update of this.updates) {
         const contact = current.get(update._id);
         if (!contact) {
           this.counts.failed++;
-          this.report(update.row, update.sources, [{ message: 'the contact it would update was deleted meanwhile' }]);
+          this.report(update.row, update.sources, [
+            { message: 'the contact it would update was deleted meanwhile' },
+          ]);
           continue;
         }
-        const { fields, problems } = applyContactInput(contactFieldsOf(contact), update.input, this.tab, 'update');
+        const { fields, problems } = applyContactInput(
+          contactFieldsOf(contact),
+          update.input,
+          this.tab,
+          'update',
+        );
         if (problems.length) {
           this.counts.failed++;
           this.report(update.row, update.sources, problems);
           continue;
         }
-        updates.push({ _id: update._id, version: contact.version, stored: storedContactFields(fields, this.model) });
+        updates.push({
+          _id: update._id,
+          version: contact.version,
+          stored: storedContactFields(fields, this.model),
+        });
       }
     }
     if (this.input.dryRun) {
       this.counts.created += this.inserts.length;
       this.counts.updated += updates.length;
     } else {
-      const written = await this.contacts.writeImportBatch(tenantId, this.tab, this.author, this.inserts, updates);
+      const written = await this.contacts.writeImportBatch(
+        tenantId,
+        this.tab,
+        this.author,
+        this.inserts,
+        updates,
+      );
       this.counts.created += written.inserted;
       this.counts.updated += written.updated.size;
       for (const update of updates) {
         if (written.updated.has(update._id)) continue;
         const row = this.updates.find((u) => u._id === update._id);
         this.counts.failed++;
-        if (row) this.report(row.row, row.sources, [{ message: 'the contact was changed by someone else during the import; not updated' }]);
+        if (row)
+          this.report(row.row, row.sources, [
+            { message: 'the contact was changed by someone else during the import; not updated' },
+          ]);
       }
     }
     this.progress.processed += this.rows;
@@ -424,7 +482,10 @@ function sourceOf(sources: Map<string, string>, target: string): string {
 async function checkRow(
   record: ImportRecord,
   tab: Tab,
-): Promise<{ input: ContactInput; fields: ReturnType<typeof applyContactInput>['fields'] } | { problems: Array<ApiErrorDetail | { column?: string; message: string }> }> {
+): Promise<
+  | { input: ContactInput; fields: ReturnType<typeof applyContactInput>['fields'] }
+  | { problems: Array<ApiErrorDetail | { column?: string; message: string }> }
+> {
   if (record.problems.length) return { problems: record.problems };
   const dto = plainToInstance(CreateContactDto, record.input);
   const errors = await validate(dto, VALIDATION);
@@ -442,7 +503,12 @@ async function importOptions(fields: Record<string, string>): Promise<{
 }> {
   const dto = plainToInstance(ContactImportOptionsDto, fields);
   const errors = await validate(dto, VALIDATION);
-  if (errors.length) throw ApiError.badRequest('The import options are invalid: see details.', undefined, validationDetails(errors));
+  if (errors.length)
+    throw ApiError.badRequest(
+      'The import options are invalid: see details.',
+      undefined,
+      validationDetails(errors),
+    );
   let mapping: Record<string, string | null> | undefined;
   if (dto.mapping !== undefined) {
     let parsed: unknown;

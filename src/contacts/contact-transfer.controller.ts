@@ -47,12 +47,17 @@ export class ContactTransferController {
   @ApiBody({ type: ContactImportFormDto })
   @ApiAcceptedResponse({ type: JobDto, description: 'Location names the job.' })
   @ApiBadRequestResponse({
-    description: 'Unreadable file (damaged, not UTF-8, unbalanced quotes, too many rows, too big once decompressed) or bad options.',
+    description:
+      'Unreadable file (damaged, not UTF-8, unbalanced quotes, too many rows, too big once decompressed) or bad options.',
     type: ErrorResponseDto,
   })
-  @ApiPayloadTooLargeResponse({ description: 'The file is larger than IMPORT_MAX_FILE_BYTES.', type: ErrorResponseDto })
+  @ApiPayloadTooLargeResponse({
+    description: 'The file is larger than IMPORT_MAX_FILE_BYTES.',
+    type: ErrorResponseDto,
+  })
   @ApiUnsupportedMediaTypeResponse({
-    description: 'Not multipart, or not an xlsx, CSV or vCard file (or an extension that lies about the content).',
+    description:
+      'Not multipart, or not an xlsx, CSV or vCard file (or an extension that lies about the content).',
     type: ErrorResponseDto,
   })
   import(

@@ -480,10 +480,13 @@ export class ContactsService implements TabContentStore, OnModuleInit {
           // Some lost a race with another writer: the ones that carry this batch's change number won.
           const written = await this.contacts
             .forTenant(tenantId)
-            .find({ tabId: tab._id, _id: { $in: updates.map(({ _id }) => _id) } }, { projection: { changeSeq: 1 } });
+            .find(
+              { tabId: tab._id, _id: { $in: updates.map(({ _id }) => _id) } },
+              { projection: { changeSeq: 1 } },
+            );
           const ours = new Map(updates.map(({ _id }, index) => [_id, base + index]));
           for (const contact of written) {
-            if ((contact as { changeSeq?: number }).changeSeq === ours.get(contact._id)) updated.add(contact._id);
+            if (contact.changeSeq === ours.get(contact._id)) updated.add(contact._id);
           }
         }
       }
@@ -508,7 +511,8 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       .find(filter ? { $and: [scoped, filter] } : scoped, { searchKeys: 0, norm: 0 })
       .sort(query.sort)
       .lean<Contact>()
-      .cursor({ batchSize: 500 });
+      // Few large batches: on the embedded database each batch costs another pass over the collection.
+      .cursor({ batchSize: 2000 });
     return { tab, contacts };
   }
 }

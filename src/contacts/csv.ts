@@ -138,23 +138,22 @@ export function* parseCsv(slices: Iterable<string>, delimiter: CsvDelimiter): Ge
   }
 }
 
-/** Characters that make a spreadsheet read a cell as a formula. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** A value a spreadsheet would run as a formula (after any leading `'`s, which neutralizing adds). */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
+const NEUTRALIZED = /^'+[=+\-@\t\r]/;
 
 /**
- * A value a spreadsheet opening the CSV will show as text, never run: a leading `'` before a formula
- * character (and before a leading `'` followed by one, so that {@link restoreFormulaText} gives back
- * exactly what was written).
+ * A value a spreadsheet opening the CSV shows as text, never runs: a leading `'` before a formula
+ * character (also before `'`s followed by one, so that {@link restoreFormulaText} gives back exactly the
+ * value written).
  */
 export function neutralizeFormula(value: string): string {
-  return FORMULA_START.test(value) || (value.startsWith("'") && FORMULA_START.test(value.slice(1)))
-    ? `'${value}`
-    : value;
+  return FORMULA_LIKE.test(value) ? `'${value}` : value;
 }
 
 /** Undoes {@link neutralizeFormula} on a value read back from a file. */
 export function restoreFormulaText(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+  return NEUTRALIZED.test(value) ? value.slice(1) : value;
 }
 
 /** One CSV record (CRLF-terminated); cells are quoted when they must be. */

@@ -147,7 +147,7 @@ function cellValue(value: ExcelJS.CellValue): SheetCell {
     }
     if ('error' in value) return undefined;
   }
-  return String(value as unknown);
+  return String(value);
 }
 
 /** The rows of the first worksheet of an xlsx file (checked by {@link checkXlsx} first). */

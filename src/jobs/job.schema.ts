@@ -68,8 +68,9 @@ export class Job {
   @Prop({ type: Object, required: true })
   progress: JobProgress;
 
+  /** Shown as `errors` (a name mongoose reserves for itself). */
   @Prop({ type: [Object], default: [] })
-  errors: JobRowError[];
+  rowErrors: JobRowError[];
 
   /** Why a failed job failed. */
   @Prop({ type: String })

@@ -36,7 +36,7 @@ export class JobInterrupted extends Error {
 
 /** What a handler sees of the job it runs. */
 export interface JobContext {
-  /** The job as claimed: `progress` and `errors` are what was recorded before (empty on a first run). */
+  /** The job as claimed: `progress` and `rowErrors` are what was recorded before (empty on a first run). */
   readonly job: Job;
   /** The requester, as the job acts on their behalf. */
   readonly requester: AuthenticatedUser;
@@ -136,7 +136,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       input: job.input,
       state: job.state,
       progress: { ...EMPTY_PROGRESS, total: job.total },
-      errors: [],
+      rowErrors: [],
       requestedBy: userReferenceOf(user),
       attempts: 0,
       createdDateTime: now,
@@ -230,8 +230,12 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     }
     const state = { job, lost: false };
     this.current = state;
-    if (!job.startedDateTime) await scope.updateOne({ _id: job._id }, { $set: { startedDateTime: new Date() } });
-    const renewal = setInterval(() => void this.renew(scope, state), Math.max(50, this.config.jobs.leaseMs / 3));
+    if (!job.startedDateTime)
+      await scope.updateOne({ _id: job._id }, { $set: { startedDateTime: new Date() } });
+    const renewal = setInterval(
+      () => void this.renew(scope, state),
+      Math.max(50, this.config.jobs.leaseMs / 3),
+    );
     const context: JobContext = {
       job,
       requester: {
@@ -247,7 +251,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           {
             $set: {
               progress,
-              errors: errors.slice(0, JOB_ERRORS_KEPT),
+              rowErrors: errors.slice(0, JOB_ERRORS_KEPT),
               leaseExpiresAt: this.leaseEnd(),
               lastModifiedDateTime: new Date(),
             },
@@ -271,7 +275,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         this.logger.error({ msg: 'job failed unexpectedly', jobId: job._id }, errorText(error));
       }
       const failureReason =
-        error instanceof JobFailure ? error.message : 'An unexpected error stopped the job; nothing more was written.';
+        error instanceof JobFailure
+          ? error.message
+          : 'An unexpected error stopped the job; nothing more was written.';
       await this.end(scope, job, handler, 'failed', { failureReason });
     } finally {
       clearInterval(renewal);
@@ -313,7 +319,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           finishedDateTime: now,
           lastModifiedDateTime: now,
           ...(outcome.progress ? { progress: outcome.progress } : {}),
-          ...(outcome.errors ? { errors: outcome.errors.slice(0, JOB_ERRORS_KEPT) } : {}),
+          ...(outcome.errors ? { rowErrors: outcome.errors.slice(0, JOB_ERRORS_KEPT) } : {}),
           ...(outcome.failureReason ? { failureReason: outcome.failureReason } : {}),
           state: {},
         },
@@ -348,7 +354,7 @@ export function toJobDto(job: Job): JobDto {
     status: job.status,
     input: job.input,
     progress: job.progress,
-    errors: job.errors.map((error) => ({
+    errors: job.rowErrors.map((error) => ({
       row: error.row,
       column: error.column ?? null,
       message: error.message,

@@ -1,0 +1,257 @@
+import type { MongoClient } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startTestApp, TestApp } from './support/app';
+import { connectTestClient, testDatabaseName } from './support/database';
+import { callerOf } from './support/http';
+import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';
+
+const MEMBER = 'cccccccc-0000-4000-8000-000000000003';
+const READER = 'dddddddd-0000-4000-8000-000000000004';
+const ADMIN = 'eeeeeeee-0000-4000-8000-000000000005';
+
+const ENV = {
+  RATE_LIMIT_PER_USER: '100000',
+  RATE_LIMIT_PER_TENANT: '1000000',
+  JOB_POLL_INTERVAL_MS: '100',
+  JOB_LEASE_MS: '1500',
+  JOB_MAX_ATTEMPTS: '3',
+};
+
+function csvOf(rows: number, prefix: string): Buffer {
+  const lines = ['Display name,E-mail addresses,Company'];
+  for (let i = 0; i < rows; i++)
+    lines.push(`${prefix} ${i},${prefix.toLowerCase()}.${i}@example.com,Contoso`);
+  return Buffer.from(lines.join('\r\n'));
+}
+
+jest.setTimeout(120_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('jobs', () => {
+  const dbName = testDatabaseName('jobs');
+  let api: TestApp;
+  let tokens: TokenFactory;
+  let client: MongoClient;
+  let as: { owner: string; member: string; reader: string; admin: string; foreign: string };
+  let tab: any;
+
+  async function start(): Promise<void> {
+    api = await startTestApp('jobs', { ...ENV, MONGODB_DB_NAME: dbName });
+    tokens = await TokenFactory.for(api);
+    as = {
+      owner: tokens.mint({ tenantId: TENANT_1, userId: USER_A, name: 'Owner' }),
+      member: tokens.mint({ tenantId: TENANT_1, userId: MEMBER, name: 'Member' }),
+      reader: tokens.mint({ tenantId: TENANT_1, userId: READER, name: 'Reader' }),
+      admin: tokens.mint({ tenantId: TENANT_1, userId: ADMIN, name: 'Admin', admin: true }),
+      foreign: tokens.mint({ tenantId: TENANT_2, userId: USER_B, name: 'Foreign' }),
+    };
+  }
+
+  beforeAll(async () => {
+    await start();
+    client = await connectTestClient();
+    tab = (
+      await callerOf(api.url, as.owner)
+        .post('/api/v1/tabs', {
+          channelId: '19:jobs@thread.tacv2',
+          channelName: 'Jobs',
+          displayName: 'Jobs',
+          permissions: { contactEditors: 'members', members: [MEMBER] },
+        })
+        .expect(201)
+    ).body;
+  });
+  afterAll(async () => {
+    await client.close();
+    await api.close();
+  });
+
+  const jobs = () => client.db(dbName).collection<any>('jobs');
+  const contacts = () => client.db(dbName).collection<any>('contacts');
+
+  async function upload(file: Buffer, token: string): Promise<request.Response> {
+    const res = await request(api.url)
+      .post(`/api/v1/tabs/${tab.id}/contacts/import`)
+      .set('authorization', bearer(token))
+      .attach('file', file, 'contacts.csv');
+    expect(res.status).toBe(202);
+    return res;
+  }
+
+  async function job(id: string, token = as.owner): Promise<any> {
+    return (await callerOf(api.url, token).get(`/api/v1/jobs/${id}`).expect(200)).body;
+  }
+
+  async function finished(id: string): Promise<any> {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const current = await job(id);
+      if (current.status === 'succeeded' || current.status === 'failed') return current;
+      if (Date.now() > deadline) throw new Error(`job still ${current.status}`);
+      await sleep(100);
+    }
+  }
+
+  /** Waits until the job has recorded some progress but is not done. */
+  async function midway(id: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const current = await jobs().findOne({ _id: id });
+      if (current.status !== 'running' && current.status !== 'queued')
+        throw new Error(`job ${current.status} too soon`);
+      if (current.progress.processed > 0) return;
+      if (Date.now() > deadline) throw new Error('no progress');
+      await sleep(10);
+    }
+  }
+
+  it('a job is visible to its requester, the owners of its tab and administrators; a 404 to anyone else', async () => {
+    const res = await upload(csvOf(3, 'Visible'), as.member);
+    const id = res.body.id;
+    expect(res.body).toMatchObject({
+      id,
+      kind: 'contactImport',
+      tabId: tab.id,
+      status: 'queued',
+      progress: { total: 3, processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 },
+      errors: [],
+      failureReason: null,
+      requestedBy: { id: MEMBER, displayName: 'Member' },
+      input: { fileName: 'contacts.csv', format: 'csv', mode: 'create', dryRun: false },
+      createdDateTime: expect.any(String),
+    });
+    const done = await finished(id);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      startedDateTime: expect.any(String),
+      finishedDateTime: expect.any(String),
+    });
+    expect(done).not.toHaveProperty('state');
+    expect(done).not.toHaveProperty('leaseOwner');
+    for (const token of [as.member, as.owner, as.admin]) expect((await job(id, token)).id).toBe(id);
+    for (const token of [as.reader, as.foreign]) {
+      const denied = await callerOf(api.url, token).get(`/api/v1/jobs/${id}`);
+      expect(denied.status).toBe(404);
+      expect(denied.body.error.code).toBe('NotFound');
+    }
+    expect((await callerOf(api.url, as.owner).get('/api/v1/jobs/not-a-guid')).status).toBe(404);
+    // The uploaded file goes with the job's end.
+    expect(await client.db(dbName).collection('importFileChunks').countDocuments()).toBe(0);
+  });
+
+  it('a job interrupted by stopping the API is released, and finished after restart without duplicates', async () => {
+    const rows = 6000;
+    const { body } = await upload(csvOf(rows, 'Restart'), as.owner);
+    await midway(body.id);
+    await api.close();
+    const released = await jobs().findOne({ _id: body.id });
+    expect(released).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(released.leaseOwner).toBeUndefined();
+    expect(released.progress.processed).toBeGreaterThan(0);
+    expect(released.progress.processed).toBeLessThan(rows);
+
+    await start();
+    const done = await finished(body.id);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      progress: { total: rows, processed: rows, created: rows, skipped: 0, failed: 0 },
+    });
+    const names = await contacts().distinct('displayName', { tabId: tab.id, displayName: /^Restart / });
+    expect(names).toHaveLength(rows);
+    expect(await contacts().countDocuments({ tabId: tab.id, displayName: /^Restart / })).toBe(rows);
+  });
+
+  it('a job whose instance died is resumed once its lease expires; the rows written after the last record are not duplicated', async () => {
+    const rows = 4000;
+    const { body } = await upload(csvOf(rows, 'Crash'), as.owner);
+    await midway(body.id);
+    // The lease passes to an instance that then dies: this one loses it at its next checkpoint (after
+    // writing that batch) and stops; once the lease has expired, it is claimed again and resumed.
+    await jobs().updateOne(
+      { _id: body.id },
+      {
+        $set: {
+          leaseOwner: 'an-instance-that-died',
+          leaseExpiresAt: new Date(Date.now() + 300),
+          attempts: 2,
+        },
+      },
+    );
+    const done = await finished(body.id);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      progress: { total: rows, processed: rows, created: rows, failed: 0 },
+    });
+    expect((await jobs().findOne({ _id: body.id })).attempts).toBe(3);
+    expect(await contacts().countDocuments({ tabId: tab.id, displayName: /^Crash / })).toBe(rows);
+  });
+
+  it('a job interrupted too many times is failed with a reason, never left running', async () => {
+    const id = randomUUID();
+    const now = new Date();
+    await jobs().insertOne({
+      _id: id,
+      tenantId: TENANT_1,
+      kind: 'contactImport',
+      tabId: tab.id,
+      status: 'running',
+      input: { fileName: 'lost.csv', format: 'csv', mode: 'create', dryRun: false },
+      state: { fileId: randomUUID(), chunks: 1 },
+      progress: { total: 10, processed: 5, created: 5, updated: 0, skipped: 0, failed: 0 },
+      rowErrors: [],
+      requestedBy: { id: USER_A, displayName: 'Owner' },
+      leaseOwner: 'an-instance-that-died',
+      leaseExpiresAt: new Date(now.getTime() - 1000),
+      attempts: 3,
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+    } as any);
+    const done = await finished(id);
+    expect(done).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringContaining('interrupted 3 times'),
+      progress: { total: 10, processed: 5 },
+    });
+  });
+
+  it('a job whose file is gone fails with a reason', async () => {
+    const id = randomUUID();
+    const now = new Date();
+    await jobs().insertOne({
+      _id: id,
+      tenantId: TENANT_1,
+      kind: 'contactImport',
+      tabId: tab.id,
+      status: 'queued',
+      input: { fileName: 'gone.csv', format: 'csv', mode: 'create', dryRun: false },
+      state: { fileId: randomUUID(), chunks: 1 },
+      progress: { total: 1, processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 },
+      rowErrors: [],
+      requestedBy: { id: USER_A, displayName: 'Owner' },
+      attempts: 0,
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+    } as any);
+    const done = await finished(id);
+    expect(done).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringContaining('no longer stored'),
+    });
+  });
+
+  it('the tenant purge removes jobs and uploaded files', async () => {
+    await upload(csvOf(2, 'Purged'), as.owner);
+    const res = await request(api.url)
+      .delete('/api/v1/admin/tenant-data')
+      .set('authorization', bearer(as.admin))
+      .set('X-Confirm-Tenant-Id', TENANT_1);
+    expect(res.status).toBe(200);
+    expect(res.body.deletedDocuments).toHaveProperty('jobs');
+    expect(await jobs().countDocuments({ tenantId: TENANT_1 })).toBe(0);
+    expect(
+      await client.db(dbName).collection('importFileChunks').countDocuments({ tenantId: TENANT_1 }),
+    ).toBe(0);
+  });
+});
