@@ -690,6 +690,12 @@ describe('contact import and export', () => {
         .set('authorization', bearer(owner))
         .field('mode', 'create');
       await refused(noFile, 400, /no file/);
+      const twoFiles = await request(api.url)
+        .post(`/api/v1/tabs/${tab.id}/contacts/import`)
+        .set('authorization', bearer(owner))
+        .attach('file', csvFile, 'a.csv')
+        .attach('file', csvFile, 'b.csv');
+      await refused(twoFiles, 400, /./);
       await refused(await upload(tab.id, csvFile, 'c.csv', { mode: 'merge' }), 400, /options are invalid/);
       await refused(await upload(tab.id, csvFile, 'c.csv', { colour: 'red' }), 400, /options are invalid/);
     });

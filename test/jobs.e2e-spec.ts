@@ -169,16 +169,24 @@ describe('jobs', () => {
     await midway(body.id);
     // The lease passes to an instance that then dies: this one loses it at its next checkpoint (after
     // writing that batch) and stops; once the lease has expired, it is claimed again and resumed.
-    await jobs().updateOne(
-      { _id: body.id },
-      {
-        $set: {
-          leaseOwner: 'an-instance-that-died',
-          leaseExpiresAt: new Date(Date.now() + 300),
-          attempts: 2,
+    // (The embedded database applies an update as a read-modify-write: a checkpoint racing this change
+    // can undo it, so it is made again until it holds.)
+    for (let tries = 0; ; tries++) {
+      await jobs().updateOne(
+        { _id: body.id, status: 'running' },
+        {
+          $set: {
+            leaseOwner: 'an-instance-that-died',
+            leaseExpiresAt: new Date(Date.now() + 300),
+            attempts: 2,
+          },
         },
-      },
-    );
+      );
+      await sleep(100);
+      const current = await jobs().findOne({ _id: body.id });
+      if (current.leaseOwner === 'an-instance-that-died' || current.attempts === 3) break;
+      if (tries > 20) throw new Error('the lease could not be taken over');
+    }
     const done = await finished(body.id);
     expect(done).toMatchObject({
       status: 'succeeded',

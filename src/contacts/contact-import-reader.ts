@@ -3,7 +3,7 @@ import { ApiError } from '../common/api-error';
 import type { CustomFieldDefinition, FieldLayout } from '../tabs/tab-configuration.rules';
 import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './contact-columns';
 import { detectDelimiter, parseCsv, UnreadableFileError, utf8Slices } from './csv';
-import { checkXlsx, readXlsxRows, type SheetCell } from './spreadsheet';
+import { checkXlsx, readXlsxRows, type SheetCell, type SheetRow } from './spreadsheet';
 import { parseVCards } from './vcard';
 
 export const IMPORT_FORMATS = ['xlsx', 'csv', 'vcf'] as const;
@@ -66,12 +66,11 @@ export interface ImportTab {
 export interface ImportSource {
   columns: ImportColumn[];
   records(): AsyncGenerator<ImportRecord>;
+  /** Reads the whole file once, only to count its records (its structure is checked on the way). */
+  count(limit: number): Promise<number>;
 }
 
-async function* sheetRows(
-  format: 'csv' | 'xlsx',
-  bytes: Buffer,
-): AsyncGenerator<{ line: number; cells: SheetCell[] }> {
+async function* sheetRows(format: 'csv' | 'xlsx', bytes: Buffer): AsyncGenerator<SheetRow> {
   if (format === 'xlsx') {
     yield* readXlsxRows(bytes);
     return;
@@ -107,6 +106,7 @@ export async function openImport(
           yield { row: card.row, input: card.input, sources: new Map(), problems: [] };
         }
       },
+      count: (limit) => counted(parseVCards(utf8Slices(bytes)), limit),
     };
   }
   let headers: string[] | undefined;
@@ -125,32 +125,39 @@ export async function openImport(
       'No column of the header row names a contact field; send a mapping, or use the headers of an export.',
     );
   }
+  const sheetFormat = format;
+  async function* dataRows(): AsyncGenerator<SheetRow> {
+    let header = true;
+    for await (const row of sheetRows(sheetFormat, bytes)) {
+      if (isBlank(row.cells)) continue;
+      if (header) header = false;
+      else yield row;
+    }
+  }
   return {
     columns,
     async *records() {
-      let header = true;
-      for await (const row of sheetRows(format, bytes)) {
-        if (isBlank(row.cells)) continue;
-        if (header) {
-          header = false;
-          continue;
-        }
+      for await (const row of dataRows()) {
         const { input, sources, problems: cellProblems } = rowInput(row.cells, columns, tab.customFields);
         yield { row: row.line, input, sources, problems: cellProblems };
       }
     },
+    count: (limit) => counted(dataRows(), limit),
   };
 }
 
-/** Reads every record once: the file's structure is sound and within the row limit. Returns the count. */
-export async function scanImport(source: ImportSource, limits: ImportLimits): Promise<number> {
+async function counted(records: Iterable<unknown> | AsyncIterable<unknown>, limit: number): Promise<number> {
   let total = 0;
-  for await (const record of source.records()) {
+  for await (const record of records) {
     void record;
-    total++;
-    if (total > limits.maxRows) {
-      throw new UnreadableFileError(`The file holds more than ${limits.maxRows} contacts; split it.`);
+    if (++total > limit) {
+      throw new UnreadableFileError(`The file holds more than ${limit} contacts; split it.`);
     }
   }
   return total;
+}
+
+/** Reads every record once: the file's structure is sound and within the row limit. Returns the count. */
+export function scanImport(source: ImportSource, limits: ImportLimits): Promise<number> {
+  return source.count(limits.maxRows);
 }

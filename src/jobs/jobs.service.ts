@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser } from '../auth';
 import { ApiError } from '../common/api-error';
 import { GUID } from '../common/guid';
+import { KeyedSerializer } from '../common/keyed-serializer';
 import { TenantRepository, type TenantScope } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { TabsService } from '../tabs/tabs.service';
@@ -82,6 +83,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('Jobs');
   private readonly jobs: TenantRepository<Job>;
   private readonly handlers = new Map<string, JobHandler>();
+  /**
+   * This instance's writes to one job (renewal, checkpoint, release, end), one at a time: the embedded
+   * database applies an update as a read-modify-write, so a renewal racing a release could undo it.
+   */
+  private readonly leaseWrites = new KeyedSerializer();
   /** Identifies this instance as a lease owner. */
   readonly instanceId = randomUUID();
   private timer?: NodeJS.Timeout;
@@ -246,16 +252,18 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       },
       checkpoint: async (progress, errors) => {
         if (this.stopping) throw new JobInterrupted('the instance is stopping');
-        const { matched } = await scope.updateOne(
-          { _id: job._id, leaseOwner: this.instanceId },
-          {
-            $set: {
-              progress,
-              rowErrors: errors.slice(0, JOB_ERRORS_KEPT),
-              leaseExpiresAt: this.leaseEnd(),
-              lastModifiedDateTime: new Date(),
+        const { matched } = await this.leaseWrites.run(job._id, () =>
+          scope.updateOne(
+            { _id: job._id, leaseOwner: this.instanceId },
+            {
+              $set: {
+                progress,
+                rowErrors: errors.slice(0, JOB_ERRORS_KEPT),
+                leaseExpiresAt: this.leaseEnd(),
+                lastModifiedDateTime: new Date(),
+              },
             },
-          },
+          ),
         );
         if (matched === 0 || state.lost) {
           state.lost = true;
@@ -291,9 +299,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async renew(scope: TenantScope<Job>, state: { job: Job; lost: boolean }): Promise<void> {
     try {
-      const { matched } = await scope.updateOne(
-        { _id: state.job._id, leaseOwner: this.instanceId, status: 'running' },
-        { $set: { leaseExpiresAt: this.leaseEnd() } },
+      const { matched } = await this.leaseWrites.run(state.job._id, () =>
+        scope.updateOne(
+          { _id: state.job._id, leaseOwner: this.instanceId, status: 'running' },
+          { $set: { leaseExpiresAt: this.leaseEnd() } },
+        ),
       );
       if (matched === 0) state.lost = true;
     } catch (error) {
@@ -311,33 +321,37 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     outcome: { progress?: JobProgress; errors?: readonly JobRowError[]; failureReason?: string },
   ): Promise<void> {
     const now = new Date();
-    const { matched } = await scope.updateOne(
-      { _id: job._id, leaseOwner: this.instanceId },
-      {
-        $set: {
-          status,
-          finishedDateTime: now,
-          lastModifiedDateTime: now,
-          ...(outcome.progress ? { progress: outcome.progress } : {}),
-          ...(outcome.errors ? { rowErrors: outcome.errors.slice(0, JOB_ERRORS_KEPT) } : {}),
-          ...(outcome.failureReason ? { failureReason: outcome.failureReason } : {}),
-          state: {},
+    const { matched } = await this.leaseWrites.run(job._id, () =>
+      scope.updateOne(
+        { _id: job._id, leaseOwner: this.instanceId },
+        {
+          $set: {
+            status,
+            finishedDateTime: now,
+            lastModifiedDateTime: now,
+            ...(outcome.progress ? { progress: outcome.progress } : {}),
+            ...(outcome.errors ? { rowErrors: outcome.errors.slice(0, JOB_ERRORS_KEPT) } : {}),
+            ...(outcome.failureReason ? { failureReason: outcome.failureReason } : {}),
+            state: {},
+          },
+          $unset: { leaseOwner: 1, leaseExpiresAt: 1 },
         },
-        $unset: { leaseOwner: 1, leaseExpiresAt: 1 },
-      },
+      ),
     );
     if (matched > 0) await handler.cleanUp(job);
   }
 
   /** Gives the job back to the queue (and its claim back to the attempts): another instance resumes it. */
   private async release(job: Job): Promise<void> {
-    await this.jobs.forTenant(job.tenantId).updateOne(
-      { _id: job._id, leaseOwner: this.instanceId, status: 'running' },
-      {
-        $set: { status: 'queued', lastModifiedDateTime: new Date() },
-        $unset: { leaseOwner: 1, leaseExpiresAt: 1 },
-        $inc: { attempts: -1 },
-      },
+    await this.leaseWrites.run(job._id, () =>
+      this.jobs.forTenant(job.tenantId).updateOne(
+        { _id: job._id, leaseOwner: this.instanceId, status: 'running' },
+        {
+          $set: { status: 'queued', lastModifiedDateTime: new Date() },
+          $unset: { leaseOwner: 1, leaseExpiresAt: 1 },
+          $inc: { attempts: -1 },
+        },
+      ),
     );
   }
 }
