@@ -12,7 +12,7 @@ import { TenantRepository } from '../common/tenant-scope';
 import { validationDetails } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import type { JobDto } from '../jobs/dto/job.dto';
-import { Job, type JobProgress, type JobRowError } from '../jobs/job.schema';
+import { Job, JOB_ERRORS_KEPT, type JobProgress, type JobRowError } from '../jobs/job.schema';
 import { JobFailure, JobsService, type JobContext, type JobHandler } from '../jobs/jobs.service';
 import type { Tab } from '../tabs/tab.schema';
 import { TabsService } from '../tabs/tabs.service';
@@ -316,7 +316,7 @@ class ImportRun {
     problems: ApiErrorDetail[] | Array<{ column?: string; message: string }>,
   ): void {
     for (const problem of problems) {
-      if (this.errors.length >= 1000) return;
+      if (this.errors.length >= JOB_ERRORS_KEPT) return;
       const target = 'target' in problem ? problem.target : undefined;
       const column = 'column' in problem ? problem.column : target ? sourceOf(sources, target) : undefined;
       this.errors.push({
