@@ -249,6 +249,35 @@ describe('jobs', () => {
     });
   });
 
+  it('a tab deleted during its import keeps none of the contacts, and the job fails with a reason', async () => {
+    const doomed = (
+      await callerOf(api.url, as.owner)
+        .post('/api/v1/tabs', {
+          channelId: '19:jobs@thread.tacv2',
+          channelName: 'Jobs',
+          displayName: 'Doomed',
+        })
+        .expect(201)
+    ).body;
+    const res = await request(api.url)
+      .post(`/api/v1/tabs/${doomed.id}/contacts/import`)
+      .set('authorization', bearer(as.owner))
+      .attach('file', csvOf(3000, 'Doomed'), 'contacts.csv');
+    expect(res.status).toBe(202);
+    await midway(res.body.id);
+    await callerOf(api.url, as.owner).delete(`/api/v1/tabs/${doomed.id}`).expect(204);
+    const deadline = Date.now() + 90_000;
+    let stored = await jobs().findOne({ _id: res.body.id });
+    while (stored.status === 'running' || stored.status === 'queued') {
+      if (Date.now() > deadline) throw new Error(`job still ${stored.status}`);
+      await sleep(100);
+      stored = await jobs().findOne({ _id: res.body.id });
+    }
+    expect(stored.status).toBe('failed');
+    expect(stored.failureReason).toMatch(/tab was deleted/);
+    expect(await contacts().countDocuments({ tabId: doomed.id })).toBe(0);
+  });
+
   it('the tenant purge removes jobs and uploaded files', async () => {
     await upload(csvOf(2, 'Purged'), as.owner);
     const res = await request(api.url)

@@ -7,6 +7,7 @@ import type { Tab } from '../tabs/tab.schema';
 import { csvCell, exportColumns, type ExportColumn } from './contact-columns';
 import { toContactResource } from './contact-mapping';
 import type { Contact } from './contact.schema';
+import { TabsService } from '../tabs/tabs.service';
 import { ContactsService } from './contacts.service';
 import { CSV_BOM, csvRecord } from './csv';
 import { EXPORT_FORMATS, type ExportFormat } from './dto/contact-export.dto';
@@ -53,7 +54,10 @@ export function contentDisposition(tabName: string, format: ExportFormat): strin
  */
 @Injectable()
 export class ContactExportService {
-  constructor(private readonly contacts: ContactsService) {}
+  constructor(
+    private readonly contacts: ContactsService,
+    private readonly tabs: TabsService,
+  ) {}
 
   async export(
     user: AuthenticatedUser,
@@ -61,6 +65,8 @@ export class ContactExportService {
     format: string | undefined,
     request: ODataRequest,
   ): Promise<StreamableFile> {
+    // Another tenant's tab is a 404 whatever the options (its tab configuration is cached: cheap).
+    await this.tabs.findTab(user, tabId);
     if (!(EXPORT_FORMATS as readonly string[]).includes(format ?? '')) {
       throw ApiError.badRequest(`format must be one of ${EXPORT_FORMATS.join(', ')}.`, 'format');
     }

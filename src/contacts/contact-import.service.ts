@@ -237,6 +237,20 @@ export class ContactImportService implements JobHandler, OnModuleInit {
     if (state.fileId) await this.files.forTenant(job.tenantId).deleteMany({ fileId: state.fileId });
   }
 
+  /**
+   * A tab deleted while its import wrote takes its contacts with it; batches written after that removal
+   * would be left without a tab, so they are removed here and the job fails.
+   */
+  private async assertTabKept(requester: AuthenticatedUser, tab: Tab): Promise<void> {
+    try {
+      await this.tabs.findTab(requester, tab._id, { fresh: true });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      await this.contacts.removeTabContent(tab.tenantId, tab._id);
+      throw new JobFailure('The tab was deleted before the import finished.');
+    }
+  }
+
   async run(context: JobContext): Promise<{ progress: JobProgress; errors: readonly JobRowError[] }> {
     const { job, requester } = context;
     const input = job.input as unknown as ImportInput;
@@ -278,6 +292,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
       throw error;
     }
     await run.flush();
+    await this.assertTabKept(requester, tab);
     return { progress: run.progress, errors: run.errors };
   }
 }
