@@ -149,4 +149,6 @@ for (const index of [...contactModel.indexes, ...tenantContactModel.indexes]) {
   if (!declared.has(key)) ContactSchema.index(fields);
   declared.add(key);
 }
-ContactSchema.index({ tenantId: 1, tabId: 1, changeSeq: 1 });
+/** Delta sync reads a tab's contacts in change order; not an OData list shape, so declared here. */
+export const CHANGE_ORDER_INDEX = { tenantId: 1, tabId: 1, changeSeq: 1 } as const;
+ContactSchema.index(CHANGE_ORDER_INDEX);

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { userReferenceOf, type AuthenticatedUser } from '../auth';
+import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../auth';
 import { ApiError, type ApiErrorDetail } from '../common/api-error';
 import { preconditionFailed, versionFromIfMatch } from '../common/etag';
 import { TenantRepository, type TenantScope } from '../common/tenant-scope';
@@ -123,21 +123,9 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const scope = this.scope(user);
     if (!allowDuplicate) await this.assertNoDuplicate(scope, tab, stored);
     const author = userReferenceOf(user);
-    const contact = await this.changes.within(user.tenantId, tab._id, 1, ({ first }) => {
-      const now = new Date();
-      return scope.insert({
-        _id: randomUUID(),
-        tabId: tab._id,
-        ...stored,
-        favoritedBy: [],
-        createdBy: author,
-        lastModifiedBy: author,
-        createdDateTime: now,
-        lastModifiedDateTime: now,
-        version: 1,
-        changeSeq: first,
-      });
-    });
+    const contact = await this.changes.within(user.tenantId, tab._id, 1, ({ first }) =>
+      scope.insert(newContact(randomUUID(), tab._id, stored, author, new Date(), first)),
+    );
     return toContactResource(contact, user.userId);
   }
 
@@ -429,17 +417,8 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       let inserted = 0;
       if (inserts.length) {
         const documents = inserts.map(({ _id, stored }, index) => ({
-          _id,
+          ...newContact(_id, tab._id, stored, author, now, first + index),
           tenantId,
-          tabId: tab._id,
-          ...stored,
-          favoritedBy: [],
-          createdBy: author,
-          lastModifiedBy: author,
-          createdDateTime: now,
-          lastModifiedDateTime: now,
-          version: 1,
-          changeSeq: first + index,
         }));
         try {
           inserted = (await this.model.insertMany(documents, { ordered: false, lean: true })).length;
@@ -515,6 +494,29 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       .cursor({ batchSize: 2000 });
     return { tab, contacts };
   }
+}
+
+/** A contact as first stored: nobody's favourite yet, version 1. */
+function newContact(
+  id: string,
+  tabId: string,
+  stored: StoredContactFields,
+  author: UserReference,
+  now: Date,
+  changeSeq: number,
+): Omit<Contact, 'tenantId'> {
+  return {
+    _id: id,
+    tabId,
+    ...stored,
+    favoritedBy: [],
+    createdBy: author,
+    lastModifiedBy: author,
+    createdDateTime: now,
+    lastModifiedDateTime: now,
+    version: 1,
+    changeSeq,
+  };
 }
 
 function writeKey(tenantId: string, contactId: string): string {
