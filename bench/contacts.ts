@@ -26,16 +26,15 @@
  * with the service's secret: the same token the (N-1)th `@odata.nextLink` carries, without walking
  * N-1 pages first (minutes on the embedded database).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BSON, MongoClient, type Document, type Filter } from 'mongodb';
-import pino from 'pino';
+import { serveApi, startChild, stopChild } from './support/service-process';
 
 /** The parts of autocannon's result reported here (the package ships no types). */
 interface AutocannonResult {
@@ -208,20 +207,6 @@ function ascii(text: string): string {
     .toLowerCase();
 }
 
-/** Child process: the service itself. */
-async function serveApi(): Promise<void> {
-  const { createApp } = await import('../src/app.factory');
-  const { loadConfig } = await import('../src/config/load-config');
-  const { IdentityProvider } = await import('../src/auth');
-  const config = loadConfig({ ...process.env, PORT: '0', LOCAL_IDP_PORT: '0' });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.getHttpServer().address() as { port: number };
-  process.stdout.write(`ready http://127.0.0.1:${port} ${app.get(IdentityProvider).issuerBaseUrl}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => void app.close().then(() => process.exit(0)));
-}
-
 /** Child process: one route per read scenario, each running its driver query and answering the JSON. */
 async function serveDriver(): Promise<void> {
   const spec = BSON.EJSON.parse(process.env.BENCH_DRIVER_SPEC ?? '{}', { relaxed: true }) as {
@@ -261,31 +246,6 @@ async function serveDriver(): Promise<void> {
   });
   process.stdin.resume();
   process.stdin.on('end', () => void client.close().then(() => process.exit(0)));
-}
-
-function startChild(
-  flag: string,
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; words: string[] }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename, flag], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const words = line.split(' ');
-      if (words[0] === 'ready') resolve({ child, words: words.slice(1) });
-    });
-    child.once('exit', (code) => reject(new Error(`${flag} exited (${code}) before it was ready`)));
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.stdin?.end();
-  await exited;
 }
 
 /** How long each measurement runs: seconds, or a number of requests. */
@@ -422,7 +382,7 @@ async function main(): Promise<void> {
     database = `${database}: ${server}`;
     process.stdout.write(`database: ${database}\n`);
 
-    const service = await startChild('--serve-api', env);
+    const service = await startChild(__filename, '--serve-api', env);
     children.push(service.child);
     const [apiUrl, idpUrl] = service.words;
     const keys = await localIdp.loadKeyMaterial(env.LOCAL_IDP_DIR);
@@ -569,7 +529,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${read.name}: ${count} row(s) per response\n`);
     }
 
-    const driver = await startChild('--serve-driver', {
+    const driver = await startChild(__filename, '--serve-driver', {
       MONGODB_URI: env.MONGODB_URI,
       BENCH_DRIVER_SPEC: BSON.EJSON.stringify(
         { dbName, queries: Object.fromEntries(reads.map((read, i) => [`q${i}`, read.driver])) },

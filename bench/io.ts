@@ -15,15 +15,14 @@
  * own, so that its memory is measured alone.
  */
 import ExcelJS from 'exceljs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { MongoClient, type Document } from 'mongodb';
-import pino from 'pino';
+import { serveApi, startChild, stopChild } from './support/service-process';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const USER = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -133,35 +132,6 @@ function tabBody(name: string): Record<string, unknown> {
       'segment',
     ].map((key) => ({ key, visible: true })),
   };
-}
-
-/** Child process: the service itself, reporting its pid. */
-async function serveApi(): Promise<void> {
-  const { createApp } = await import('../src/app.factory');
-  const { loadConfig } = await import('../src/config/load-config');
-  const { IdentityProvider } = await import('../src/auth');
-  const config = loadConfig({ ...process.env, PORT: '0', LOCAL_IDP_PORT: '0' });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.getHttpServer().address() as { port: number };
-  process.stdout.write(`ready http://127.0.0.1:${port} ${app.get(IdentityProvider).issuerBaseUrl}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => void app.close().then(() => process.exit(0)));
-}
-
-function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; idp: string }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename, '--serve-api'], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const [word, url, idp] = line.split(' ');
-      if (word === 'ready') resolve({ child, url, idp });
-    });
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before it was ready`)));
-  });
 }
 
 /** Resident memory of a process, in bytes (Linux). */
@@ -283,8 +253,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  csv ${(csv.length / 1048576).toFixed(1)} MiB, xlsx ${(xlsx.length / 1048576).toFixed(1)} MiB\n`,
     );
-    const service = await startApi(env);
-    child = service.child;
+    const launched = await startChild(__filename, '--serve-api', env);
+    const service = { url: launched.words[0], idp: launched.words[1] };
+    child = launched.child;
     const pid = child.pid as number;
     const keys = await localIdp.loadKeyMaterial(env.LOCAL_IDP_DIR);
     const token = localIdp.mintToken(keys, {
@@ -381,11 +352,7 @@ async function main(): Promise<void> {
         `total ${report.totalSeconds} s; written to bench/results/io.json\n`,
     );
   } finally {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.stdin?.end();
-      await exited;
-    }
+    if (child) await stopChild(child);
     await stopDb?.();
     rmSync(workDir, { recursive: true, force: true });
   }
