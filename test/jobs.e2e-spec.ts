@@ -196,7 +196,8 @@ describe('jobs', () => {
     expect(await contacts().countDocuments({ tabId: tab.id, displayName: /^Crash / })).toBe(rows);
   });
 
-  it('a job interrupted too many times is failed with a reason, never left running', async () => {
+  /** Stores a job as an instance would have left it, whose uploaded file was never stored. */
+  async function storedJob(fields: Record<string, unknown>): Promise<string> {
     const id = randomUUID();
     const now = new Date();
     await jobs().insertOne({
@@ -204,18 +205,25 @@ describe('jobs', () => {
       tenantId: TENANT_1,
       kind: 'contactImport',
       tabId: tab.id,
-      status: 'running',
-      input: { fileName: 'lost.csv', format: 'csv', mode: 'create', dryRun: false },
       state: { fileId: randomUUID(), chunks: 1 },
-      progress: { total: 10, processed: 5, created: 5, updated: 0, skipped: 0, failed: 0 },
       rowErrors: [],
       requestedBy: { id: USER_A, displayName: 'Owner' },
-      leaseOwner: 'an-instance-that-died',
-      leaseExpiresAt: new Date(now.getTime() - 1000),
-      attempts: 3,
       createdDateTime: now,
       lastModifiedDateTime: now,
-    } as any);
+      ...fields,
+    });
+    return id;
+  }
+
+  it('a job interrupted too many times is failed with a reason, never left running', async () => {
+    const id = await storedJob({
+      status: 'running',
+      input: { fileName: 'lost.csv', format: 'csv', mode: 'create', dryRun: false },
+      progress: { total: 10, processed: 5, created: 5, updated: 0, skipped: 0, failed: 0 },
+      leaseOwner: 'an-instance-that-died',
+      leaseExpiresAt: new Date(Date.now() - 1000),
+      attempts: 3,
+    });
     const done = await finished(id);
     expect(done).toMatchObject({
       status: 'failed',
@@ -225,23 +233,12 @@ describe('jobs', () => {
   });
 
   it('a job whose file is gone fails with a reason', async () => {
-    const id = randomUUID();
-    const now = new Date();
-    await jobs().insertOne({
-      _id: id,
-      tenantId: TENANT_1,
-      kind: 'contactImport',
-      tabId: tab.id,
+    const id = await storedJob({
       status: 'queued',
       input: { fileName: 'gone.csv', format: 'csv', mode: 'create', dryRun: false },
-      state: { fileId: randomUUID(), chunks: 1 },
       progress: { total: 1, processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 },
-      rowErrors: [],
-      requestedBy: { id: USER_A, displayName: 'Owner' },
       attempts: 0,
-      createdDateTime: now,
-      lastModifiedDateTime: now,
-    } as any);
+    });
     const done = await finished(id);
     expect(done).toMatchObject({
       status: 'failed',

@@ -406,7 +406,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   async writeImportBatch(
     tenantId: string,
     tab: Tab,
-    author: ReturnType<typeof userReferenceOf>,
+    author: UserReference,
     inserts: Array<{ _id: string; stored: StoredContactFields }>,
     updates: Array<{ _id: string; version: number; stored: StoredContactFields }>,
   ): Promise<{ inserted: number; updated: Set<string> }> {
