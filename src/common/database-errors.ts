@@ -30,6 +30,17 @@ const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 116
 const THROTTLED_CODES = new Set([16500, 429]);
 const TRANSIENT_LABELS = ['RetryableWriteError', 'TransientTransactionError', 'SystemOverloadedError'];
 
+/**
+ * FerretDB answers a command its shutdown cut short with InternalError (code 1) and the Go error text,
+ * where MongoDB would say InterruptedAtShutdown. The command may or may not have been applied.
+ */
+const INTERNAL_ERROR = 1;
+const INTERRUPTED_TEXTS = [
+  'context canceled',
+  'transaction has already been committed or rolled back',
+  'sql: database is closed',
+];
+
 export type DatabaseFaultKind = 'unavailable' | 'network' | 'not-sent' | 'transient' | 'throttled';
 
 export interface DatabaseFault {
@@ -75,6 +86,10 @@ export function databaseFaultOf(exception: unknown): DatabaseFault | undefined {
   }
   if (!name.startsWith('Mongo')) return undefined;
   if (TRANSIENT_CODES.has(error.code as number)) return { kind: 'transient' };
+  if (error.code === INTERNAL_ERROR && typeof error.message === 'string') {
+    const message = error.message;
+    if (INTERRUPTED_TEXTS.some((text) => message.includes(text))) return { kind: 'network' };
+  }
   if (labelsOf(error).some((label) => TRANSIENT_LABELS.includes(label))) return { kind: 'transient' };
   return undefined;
 }

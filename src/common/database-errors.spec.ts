@@ -1,0 +1,55 @@
+import { MongoNetworkError, MongoServerError } from 'mongodb';
+import { databaseFaultOf, retryAfterSecondsOf } from './database-errors';
+
+/** The driver's errors are told apart by name; some have constructors that need a live pool or topology. */
+function named(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+function serverError(code: number, errmsg: string): MongoServerError {
+  return new MongoServerError({ code, errmsg });
+}
+
+describe('databaseFaultOf', () => {
+  it('calls an unreachable server unavailable', () => {
+    expect(databaseFaultOf(named('MongoServerSelectionError', 'connect ECONNREFUSED'))).toEqual({
+      kind: 'unavailable',
+    });
+  });
+
+  it('tells a command never sent from one cut off on the wire', () => {
+    expect(databaseFaultOf(named('MongoPoolClearedError', 'pool cleared'))?.kind).toBe('not-sent');
+    expect(databaseFaultOf(new MongoNetworkError('connection closed'))?.kind).toBe('network');
+  });
+
+  it('reads a primary change and a shutdown from their codes', () => {
+    expect(databaseFaultOf(serverError(10107, 'not primary'))?.kind).toBe('transient');
+    expect(databaseFaultOf(serverError(11600, 'interrupted at shutdown'))?.kind).toBe('transient');
+  });
+
+  it('takes the wait a throttled request asked for', () => {
+    const fault = databaseFaultOf(serverError(16500, 'Request rate is large. RetryAfterMs=1500'));
+    expect(fault).toEqual({ kind: 'throttled', retryAfterMs: 1500 });
+    expect(retryAfterSecondsOf(fault!, 5)).toBe(2);
+  });
+
+  it.each([
+    '[msg_insert.go:168 handler.(*Handler).MsgInsert] [db.go:134 fsql.(*DB).InTransaction] context canceled',
+    '[query_iterator.go:79 sqlite.(*queryIterator).Next] context canceled after delay',
+    '[db.go:167 fsql.(*DB).InTransaction] sql: transaction has already been committed or rolled back',
+  ])('treats a command cut short by the embedded database stopping as interrupted: %s', (errmsg) => {
+    expect(databaseFaultOf(serverError(1, errmsg))).toEqual({ kind: 'network' });
+  });
+
+  it('leaves other internal errors, and the same text under another code, as failures', () => {
+    expect(databaseFaultOf(serverError(1, 'unexpected type'))).toBeUndefined();
+    expect(databaseFaultOf(serverError(2, 'context canceled'))).toBeUndefined();
+    expect(databaseFaultOf(new Error('context canceled'))).toBeUndefined();
+    expect(databaseFaultOf(serverError(11000, 'E11000 duplicate key'))).toBeUndefined();
+  });
+
+  it('ignores what is not an error object', () => {
+    expect(databaseFaultOf(undefined)).toBeUndefined();
+    expect(databaseFaultOf('context canceled')).toBeUndefined();
+  });
+});
