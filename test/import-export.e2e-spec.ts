@@ -143,10 +143,10 @@ function content(contact: any): Record<string, unknown> {
   return rest;
 }
 
-/** What a vCard carries of a contact. */
+/** What a vCard carries of a contact (custom fields included, as extension properties). */
 function vcardContent(contact: any): Record<string, unknown> {
-  const { officeLocation, customFields, ...rest } = content(contact);
-  void [officeLocation, customFields];
+  const { officeLocation, ...rest } = content(contact);
+  void officeLocation;
   return {
     ...rest,
     emailAddresses: (rest.emailAddresses as any[]).map((email) => ({ ...email, name: null })),

@@ -298,7 +298,8 @@ function birthdayOf(cell: SheetCell, text: string): string | undefined {
   return us ? `${us[3]}-${us[1].padStart(2, '0')}-${us[2].padStart(2, '0')}` : text;
 }
 
-function customValue(definition: CustomFieldDefinition, cell: SheetCell, text: string): unknown {
+/** A custom field's value from a cell (typed, when a spreadsheet gave a type) or its text. */
+export function customFieldInput(definition: CustomFieldDefinition, cell: SheetCell, text: string): unknown {
   switch (definition.type) {
     case 'number': {
       if (typeof cell === 'number') return cell;
@@ -397,7 +398,7 @@ export function rowInput(
     else if (head === 'categories') input.categories = listOf(text, /\r\n|\r|\n|;| ::: /);
     else if (head === 'customFields') {
       const definition = definitions.get(second);
-      if (definition) customValues[second] = customValue(definition, cell, text);
+      if (definition) customValues[second] = customFieldInput(definition, cell, text);
     }
   }
 

@@ -4,6 +4,7 @@ import type { AuthenticatedUser } from '../auth';
 import { ApiError } from '../common/api-error';
 import type { ODataRequest } from '../odata';
 import type { Tab } from '../tabs/tab.schema';
+import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
 import { csvCell, exportColumns, type ExportColumn } from './contact-columns';
 import { toContactResource } from './contact-mapping';
 import type { Contact } from './contact.schema';
@@ -77,7 +78,9 @@ export class ContactExportService {
       chosen === 'xlsx'
         ? xlsxStream(tab, columns, contacts, user.userId)
         : Readable.from(
-            chosen === 'csv' ? csvText(columns, contacts, user.userId) : vcardText(contacts, user.userId),
+            chosen === 'csv'
+              ? csvText(columns, contacts, user.userId)
+              : vcardText(contacts, tab.customFields, user.userId),
           );
     return new StreamableFile(body, {
       type: CONTENT_TYPES[chosen],
@@ -115,10 +118,14 @@ function csvText(
   );
 }
 
-function vcardText(contacts: AsyncIterable<Contact>, userId: string): AsyncGenerator<string> {
+function vcardText(
+  contacts: AsyncIterable<Contact>,
+  customFields: readonly CustomFieldDefinition[],
+  userId: string,
+): AsyncGenerator<string> {
   return chunked(
     (async function* () {
-      for await (const contact of contacts) yield toVCard(toContactResource(contact, userId));
+      for await (const contact of contacts) yield toVCard(toContactResource(contact, userId), customFields);
     })(),
   );
 }

@@ -102,7 +102,7 @@ export async function openImport(
     return {
       columns: [],
       async *records() {
-        for (const card of parseVCards(utf8Slices(bytes))) {
+        for (const card of parseVCards(utf8Slices(bytes), tab.customFields)) {
           yield { row: card.row, input: card.input, sources: new Map(), problems: [] };
         }
       },

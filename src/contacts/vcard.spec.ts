@@ -1,3 +1,4 @@
+import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
 import { UnreadableFileError } from './csv';
 import type { ContactResource } from './contact-mapping';
 import { parseVCards, toVCard } from './vcard';
@@ -136,6 +137,76 @@ describe('vCard', () => {
       birthday: '1990-02-03',
       notes: 'é'.repeat(100),
       categories: ['A, B', 'C'],
+    });
+  });
+
+  describe('custom fields', () => {
+    const fields: CustomFieldDefinition[] = [
+      { key: 'region', label: 'Sales region; "EMEA"', type: 'text', required: false },
+      { key: 'rating', label: 'Rating', type: 'number', required: false },
+      { key: 'vip', label: 'VIP', type: 'boolean', required: false },
+      { key: 'tags', label: 'Tags', type: 'multiChoice', required: false },
+      { key: 'memo', label: 'Memo^', type: 'multilineText', required: false },
+      { key: 'since', label: 'Client since', type: 'date', required: false },
+    ];
+    const contact = {
+      id: '2a0c1f0e-8a51-4d42-a0f4-1d8f7f6f7f01',
+      displayName: 'Ana',
+      emailAddresses: [],
+      phones: [],
+      addresses: [],
+      websites: [],
+      categories: [],
+      customFields: {
+        region: 'North, East; and: more',
+        rating: -2.5,
+        vip: false,
+        tags: ['Gold, old', 'Silver'],
+        memo: 'Line one\nLine two',
+        since: '2019-01-31',
+      },
+      lastModifiedDateTime: new Date('2026-01-02T03:04:05.678Z'),
+    } as unknown as ContactResource;
+
+    it('writes each as an extension property named by key and label, and reads it back typed', () => {
+      const text = toVCard(contact, fields);
+      expect(text).toContain(
+        'X-CONTACTPRO-FIELD;X-KEY=region;X-LABEL="Sales region; ^\'EMEA^\'":North\\, Ea',
+      );
+      expect(text).toContain('X-CONTACTPRO-FIELD;X-KEY=tags;X-LABEL="Tags":Gold\\, old,Silver');
+      for (const line of text.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
+      const [card] = [...parseVCards([text], fields)];
+      expect(card.input.customFields).toEqual(contact.customFields);
+    });
+
+    it('writes nothing for a field without a value, nor for a value the tab has no field for', () => {
+      const text = toVCard({ ...contact, customFields: { region: 'x', tags: [], other: 'y' } }, fields);
+      expect(text.match(/X-CONTACTPRO-FIELD/g)).toHaveLength(1);
+    });
+
+    it('matches a field by key first, then by label; leaves out one the tab does not have', () => {
+      const text = [
+        'BEGIN:VCARD',
+        'VERSION:4.0',
+        'FN:Ana',
+        'x-contactpro-field;X-LABEL="client SINCE";X-KEY=clientSince:2020-02-02',
+        'X-CONTACTPRO-FIELD;X-KEY=rating;X-LABEL=Note:4',
+        'X-CONTACTPRO-FIELD;X-KEY=unknown;X-LABEL="Unknown":kept out',
+        'X-CONTACTPRO-FIELD;X-KEY=vip:yes',
+        'X-CONTACTPRO-FIELD;X-KEY=region:',
+        'END:VCARD',
+      ].join('\r\n');
+      const [card] = [...parseVCards([text], fields)];
+      expect(card.input.customFields).toEqual({ since: '2020-02-02', rating: 4, vip: true });
+    });
+
+    it('passes a value it cannot type as text, for the row to be reported by validation', () => {
+      const text = 'BEGIN:VCARD\r\nFN:A\r\nX-CONTACTPRO-FIELD;X-KEY=rating:four\r\nEND:VCARD';
+      expect([...parseVCards([text], fields)][0].input.customFields).toEqual({ rating: 'four' });
+    });
+
+    it('ignores them when no field is given', () => {
+      expect([...parseVCards([toVCard(contact, fields)])][0].input.customFields).toBeUndefined();
     });
   });
 });

@@ -1,3 +1,5 @@
+import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
+import { customFieldInput, headerKey } from './contact-columns';
 import { UnreadableFileError } from './csv';
 import type { ContactResource } from './contact-mapping';
 import type { AddressType, PhoneType } from './contact.schema';
@@ -5,11 +7,21 @@ import type { AddressType, PhoneType } from './contact.schema';
 /*
  * vCard 3.0 (RFC 2426) and 4.0 (RFC 6350): many cards in one file are read; cards are written as 4.0.
  * What a card carries: names, nickname, organization and department, job title, e-mail addresses, phones
- * with their type, postal addresses with their type, URLs, birthday, note and categories. Custom fields,
- * the office location and e-mail display names have no vCard property and are left out.
+ * with their type, postal addresses with their type, URLs, birthday, note and categories. Custom fields
+ * travel as extension properties, one a field, named by key and label:
+ *   X-CONTACTPRO-FIELD;X-KEY=region;X-LABEL="Sales region":EMEA
+ * so that an export imports back whole into a tab with the same fields (matched by key, then by label);
+ * other applications keep or ignore them. The office location and e-mail display names have no vCard
+ * property and are left out.
  */
 
-/** One property line: `group.NAME;PARAM=a,b;PARAM2=c:value`, names upper-cased, value still escaped. */
+const CUSTOM_FIELD_PROPERTY = 'X-CONTACTPRO-FIELD';
+
+/**
+ * One property line: `group.NAME;PARAM=a,b;PARAM2="c;d":value`. Names (of the property and of its
+ * parameters) upper-cased; parameter values unquoted and decoded (RFC 6868), their case kept; the value
+ * still escaped.
+ */
 interface VCardProperty {
   name: string;
   params: Map<string, string[]>;
@@ -55,6 +67,36 @@ function components(value: string, separator = ';'): string[] {
   return parts;
 }
 
+/** RFC 6868: `^n` a line break, `^'` a double quote, `^^` a caret. */
+function decodeParamValue(value: string): string {
+  return value.replace(/\^([n'^])/g, (_match, char: string) =>
+    char === 'n' ? '\n' : char === "'" ? '"' : '^',
+  );
+}
+
+function encodeParamValue(value: string): string {
+  return `"${value
+    .replace(/\^/g, '^^')
+    .replace(/\r\n|\r|\n/g, '^n')
+    .replace(/"/g, "^'")}"`;
+}
+
+/** Splits on `separator` outside double quotes. */
+function splitOutsideQuotes(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let inQuotes = false;
+  for (const char of text) {
+    if (char === '"') inQuotes = !inQuotes;
+    if (char === separator && !inQuotes) {
+      parts.push(current);
+      current = '';
+    } else current += char;
+  }
+  parts.push(current);
+  return parts;
+}
+
 function parseProperty(line: string, lineNumber: number): VCardProperty {
   let colon = -1;
   let inQuotes = false;
@@ -67,16 +109,16 @@ function parseProperty(line: string, lineNumber: number): VCardProperty {
   }
   if (colon < 0)
     throw new UnreadableFileError(`Line ${lineNumber}: a vCard line needs a ':' after its name.`);
-  const [rawName, ...rawParams] = line.slice(0, colon).split(';');
+  const [rawName, ...rawParams] = splitOutsideQuotes(line.slice(0, colon), ';');
   const name = rawName.slice(rawName.lastIndexOf('.') + 1).toUpperCase();
   const params = new Map<string, string[]>();
   for (const raw of rawParams) {
     const equals = raw.indexOf('=');
     // vCard 2.1 writes bare types (`TEL;WORK;VOICE`).
     const key = equals < 0 ? 'TYPE' : raw.slice(0, equals).toUpperCase();
-    const values = (equals < 0 ? raw : raw.slice(equals + 1))
-      .split(',')
-      .map((item) => item.replace(/^"|"$/g, '').toLowerCase());
+    const values = splitOutsideQuotes(equals < 0 ? raw : raw.slice(equals + 1), ',').map((item) =>
+      decodeParamValue(item.replace(/^"|"$/g, '')),
+    );
     params.set(key, [...(params.get(key) ?? []), ...values]);
   }
   return { name, params, value: line.slice(colon + 1) };
@@ -106,10 +148,14 @@ function* logicalLines(slices: Iterable<string>): Generator<{ line: number; text
 }
 
 /**
- * The cards of a vCard file, as contact inputs. A file that does not start with BEGIN:VCARD, a card
- * without END:VCARD, or a line that is not a property makes the file unreadable.
+ * The cards of a vCard file, as contact inputs for a tab with these custom fields. A file that does not
+ * start with BEGIN:VCARD, a card without END:VCARD, or a line that is not a property makes the file
+ * unreadable.
  */
-export function* parseVCards(slices: Iterable<string>): Generator<VCardEntry> {
+export function* parseVCards(
+  slices: Iterable<string>,
+  customFields: readonly CustomFieldDefinition[] = [],
+): Generator<VCardEntry> {
   let card: VCardProperty[] | undefined;
   let cardLine = 0;
   let row = 0;
@@ -123,7 +169,7 @@ export function* parseVCards(slices: Iterable<string>): Generator<VCardEntry> {
     } else if (property.name === 'END' && property.value.trim().toUpperCase() === 'VCARD') {
       if (!card) throw new UnreadableFileError(`Line ${line}: END:VCARD without BEGIN:VCARD.`);
       row++;
-      yield { row, input: cardInput(card) };
+      yield { row, input: cardInput(card, customFields) };
       card = undefined;
     } else if (!card) {
       throw new UnreadableFileError(`Line ${line}: text outside a card (a card starts with BEGIN:VCARD).`);
@@ -133,7 +179,20 @@ export function* parseVCards(slices: Iterable<string>): Generator<VCardEntry> {
 }
 
 function typesOf(property: VCardProperty): string[] {
-  return property.params.get('TYPE') ?? [];
+  // RFC 6350 itself quotes a list of types: TYPE="work,voice".
+  return (property.params.get('TYPE') ?? []).flatMap((type) => type.toLowerCase().split(','));
+}
+
+/** The tab's field a custom field property names: by key, else by label (as a header is matched). */
+function customFieldOf(
+  property: VCardProperty,
+  customFields: readonly CustomFieldDefinition[],
+): CustomFieldDefinition | undefined {
+  const key = property.params.get('X-KEY')?.[0];
+  const byKey = customFields.find((field) => field.key === key);
+  if (byKey) return byKey;
+  const label = headerKey(property.params.get('X-LABEL')?.[0] ?? '');
+  return label ? customFields.find((field) => headerKey(field.label) === label) : undefined;
 }
 
 function phoneType(types: string[]): PhoneType {
@@ -148,8 +207,12 @@ function birthdayOf(value: string): string {
   return match ? `${match[1]}-${match[2]}-${match[3]}` : value.trim();
 }
 
-function cardInput(card: VCardProperty[]): Record<string, unknown> {
+function cardInput(
+  card: VCardProperty[],
+  customFields: readonly CustomFieldDefinition[],
+): Record<string, unknown> {
   const input: Record<string, unknown> = {};
+  const customValues: Record<string, unknown> = {};
   const emails: Array<{ address: string }> = [];
   const phones: Array<{ number: string; type: PhoneType }> = [];
   const addresses: Array<Record<string, string>> = [];
@@ -220,8 +283,21 @@ function cardInput(card: VCardProperty[]): Record<string, unknown> {
             .filter(Boolean),
         );
         break;
+      case CUSTOM_FIELD_PROPERTY: {
+        // A field the tab does not have is left out, as an unmatched column of a spreadsheet is.
+        const definition = customFieldOf(property, customFields);
+        if (!definition || text().trim() === '') break;
+        customValues[definition.key] =
+          definition.type === 'multiChoice'
+            ? components(property.value, ',')
+                .map((choice) => choice.trim())
+                .filter(Boolean)
+            : customFieldInput(definition, undefined, text());
+        break;
+      }
     }
   }
+  if (Object.keys(customValues).length) input.customFields = customValues;
   if (emails.length) input.emailAddresses = emails;
   if (phones.length) input.phones = phones;
   if (addresses.length) input.addresses = addresses;
@@ -270,8 +346,16 @@ const VCARD_ADDRESS_TYPES: Record<AddressType, string> = {
   other: '',
 };
 
-/** A contact as one vCard 4.0. */
-export function toVCard(contact: ContactResource): string {
+function customFieldText(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => escapeText(String(item))).join(',');
+  return escapeText(String(value));
+}
+
+/** A contact of a tab with these custom fields as one vCard 4.0. */
+export function toVCard(
+  contact: ContactResource,
+  customFields: readonly CustomFieldDefinition[] = [],
+): string {
   const lines: string[] = ['BEGIN:VCARD', 'VERSION:4.0'];
   lines.push(`FN:${escapeText(contact.displayName ?? '')}`);
   const n = [contact.surname, contact.givenName, contact.middleName, contact.title, ''];
@@ -305,6 +389,13 @@ export function toVCard(contact: ContactResource): string {
   if (contact.birthday) lines.push(`BDAY:${contact.birthday.replaceAll('-', '')}`);
   if (contact.notes) lines.push(`NOTE:${escapeText(contact.notes)}`);
   if (contact.categories.length) lines.push(`CATEGORIES:${contact.categories.map(escapeText).join(',')}`);
+  for (const field of customFields) {
+    const value = contact.customFields[field.key];
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
+    lines.push(
+      `${CUSTOM_FIELD_PROPERTY};X-KEY=${field.key};X-LABEL=${encodeParamValue(field.label)}:${customFieldText(value)}`,
+    );
+  }
   lines.push(`UID:urn:uuid:${contact.id}`);
   lines.push(`REV:${contact.lastModifiedDateTime.toISOString().replace(/[-:]|\.\d{3}/g, '')}`);
   lines.push('END:VCARD');
