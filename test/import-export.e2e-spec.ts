@@ -401,6 +401,43 @@ describe('contact import and export', () => {
       expect(bad.status).toBe(400);
     });
 
+    it('$select chooses the columns (hidden ones too), in the tab order; $skip and $top the rows', async () => {
+      const select = encodeURIComponent('customFields/industry,displayName,phones');
+      const res = await exportFile(
+        source.id,
+        'csv',
+        `&$select=${select}&$orderby=displayName&$skip=1&$top=1`,
+      );
+      expect(res.status).toBe(200);
+      const lines = (res.body as Buffer)
+        .toString('utf8')
+        .replace(/^\ufeff/, '')
+        .trim()
+        .split('\r\n');
+      expect(lines).toEqual([
+        'Display name,Business phone,Mobile phone,Home phone,Business fax,Other phone,Secteur',
+        `Fabrikam front desk,'-555 0100,,,,,`,
+      ]);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(
+        (await exportFile(source.id, 'xlsx', '&$select=notes&$top=0')).body as ArrayBuffer,
+      );
+      expect(book.worksheets[0].getSheetValues().filter(Boolean)).toEqual([[undefined, 'Notes']]);
+    });
+
+    it.each([
+      ['$select on a vCard', 'vcf', '&$select=displayName', '$select'],
+      ['$select of a property no column holds', 'csv', '&$select=displayName,createdDateTime', '$select'],
+      ['$count', 'csv', '&$count=true', '$count'],
+      ['$skiptoken', 'xlsx', '&$skiptoken=abc', '$skiptoken'],
+      ['a negative $top', 'csv', '&$top=-1', '$top'],
+    ])('refuses %s: 400 naming the option', async (_what, format, query, target) => {
+      const res = await exportFile(source.id, format, query);
+      expect(res.status).toBe(400);
+      const body = JSON.parse((res.body as Buffer).toString('utf8'));
+      expect(body.error.target).toBe(target);
+    });
+
     it('refuses an unknown or missing format', async () => {
       for (const query of ['?format=pdf', '']) {
         const res = await call().get(`/api/v1/tabs/${source.id}/contacts/export${query}`);

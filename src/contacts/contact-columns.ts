@@ -1,4 +1,5 @@
 import type { ApiErrorDetail } from '../common/api-error';
+import { odataError } from '../odata/odata-error';
 import { CONTACT_TEXT_FIELDS, type ContactTextField } from '../tabs/contact-fields';
 import type { CustomFieldDefinition, FieldLayout } from '../tabs/tab-configuration.rules';
 import { neutralizeFormula, restoreFormulaText } from './csv';
@@ -521,6 +522,31 @@ export function exportColumns(
     }
   }
   return columns;
+}
+
+/**
+ * The columns of the `$select`ed properties (a custom field alone as `customFields/key`), in the tab's
+ * order, shown or hidden alike. A selected property that no column holds (the id, dates, favourites)
+ * is a 400.
+ */
+export function selectedColumns(
+  fields: readonly FieldLayout[],
+  customFields: readonly CustomFieldDefinition[],
+  select: readonly string[],
+): ExportColumn[] {
+  const selects = (target: ColumnTarget, name: string) => {
+    const [head, second] = target.split('.');
+    return name === head || (head === 'customFields' && name === `customFields/${second}`);
+  };
+  const all = exportColumns(fields, customFields, true);
+  const missing = select.filter((name) => !all.some((column) => selects(column.target, name)));
+  if (missing.length) {
+    throw odataError(
+      '$select',
+      `An export has no column for ${missing.map((name) => `'${name}'`).join(', ')}: select contact fields and custom fields.`,
+    );
+  }
+  return all.filter((column) => select.some((name) => selects(column.target, name)));
 }
 
 /** Every field, in the tab's order, then any the layout does not list. */

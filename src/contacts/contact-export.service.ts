@@ -5,7 +5,8 @@ import { ApiError } from '../common/api-error';
 import type { ODataRequest } from '../odata';
 import type { Tab } from '../tabs/tab.schema';
 import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
-import { csvCell, exportColumns, type ExportColumn } from './contact-columns';
+import { csvCell, exportColumns, selectedColumns, type ExportColumn } from './contact-columns';
+import { odataError } from '../odata/odata-error';
 import { toContactResource } from './contact-mapping';
 import type { Contact } from './contact.schema';
 import { TabsService } from '../tabs/tabs.service';
@@ -72,8 +73,16 @@ export class ContactExportService {
       throw ApiError.badRequest(`format must be one of ${EXPORT_FORMATS.join(', ')}.`, 'format');
     }
     const chosen = format as ExportFormat;
-    const { tab, contacts } = await this.contacts.exportContacts(user, tabId, request);
-    const columns = exportColumns(tab.fields, tab.customFields);
+    const { tab, contacts, select } = await this.contacts.exportContacts(user, tabId, request);
+    if (select && chosen === 'vcf') {
+      throw odataError(
+        '$select',
+        '$select chooses the columns of an xlsx or CSV export; a vCard carries every field.',
+      );
+    }
+    const columns = select
+      ? selectedColumns(tab.fields, tab.customFields, select)
+      : exportColumns(tab.fields, tab.customFields);
     const body =
       chosen === 'xlsx'
         ? xlsxStream(tab, columns, contacts, user.userId)

@@ -70,12 +70,17 @@ export class ContactTransferController {
   }
 
   /**
-   * The tab's contacts as a file, streamed: the tab's visible fields as columns under their labels
-   * (xlsx, CSV), or vCard 4.0. Honours `$filter`, `$search` and `$orderby` as the list does; no paging.
+   * The tab's contacts as a file, streamed: the tab's visible fields (or the `$select`ed ones) as columns
+   * under their labels (xlsx, CSV), or vCard 4.0. Honours `$filter`, `$search` and `$orderby` as the list
+   * does, and `$skip` and `$top` over the whole file; no paging, so `$count` and `$skiptoken` are a 400.
    */
   @Get('export')
   @ApiQuery({ name: 'format', enum: EXPORT_FORMATS, required: true })
-  @ApiODataQuery({ filterExample: "categories/any(c: c eq 'Supplier')", orderbyExample: 'displayName' })
+  @ApiODataQuery({
+    filterExample: "categories/any(c: c eq 'Supplier')",
+    orderbyExample: 'displayName',
+    file: true,
+  })
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv', 'text/vcard')
   @ApiOkResponse({ description: 'The file; Content-Disposition names it after the tab.' })
   export(

@@ -33,6 +33,7 @@ import {
 import { ContactChangeLog } from './contact-changes';
 import { Contact } from './contact.schema';
 import { favoriteFilterFor } from './favorite-filter';
+import { odataError } from '../odata/odata-error';
 import { KeyedSerializer } from '../common/keyed-serializer';
 import { GUID } from '../common/guid';
 
@@ -477,24 +478,40 @@ export class ContactsService implements TabContentStore, OnModuleInit {
    * The contacts of a tab an export streams, read through a cursor: the list's `$filter`, `$search` and
    * `$orderby`, without a page limit.
    */
+  /**
+   * The tab's contacts an export writes, in order: `$filter`, `$search` and `$orderby` as the list reads
+   * them, `$skip` and `$top` over the whole file (no page size); and the `$select`ed properties.
+   */
   async exportContacts(
     user: AuthenticatedUser,
     tabId: string,
     request: ODataRequest,
-  ): Promise<{ tab: Tab; contacts: AsyncIterable<Contact> }> {
+  ): Promise<{ tab: Tab; contacts: AsyncIterable<Contact>; select?: string[] }> {
     const tab = await this.tabs.findTab(user, tabId);
+    for (const name of ['$count', '$skiptoken', '$deltatoken'] as const) {
+      if (request.options[name] !== undefined) {
+        throw odataError(name, `${name} does not apply to an export, which is one file without pages.`);
+      }
+    }
     const query = parseODataQuery(request, contactModelOf(tab));
     const filter = favoriteFilterFor(query.filter, user.userId);
     const scoped = { tenantId: user.tenantId, tabId: tab._id };
-    const contacts = this.model
+    let found = this.model
       .find(filter ? { $and: [scoped, filter] } : scoped, { searchKeys: 0, norm: 0 })
       .sort(query.sort)
+      .skip(query.skip);
+    // A limit of 0 is no limit to the database.
+    if (query.top === 0) return { tab, contacts: noContacts(), select: query.select };
+    if (query.top !== undefined) found = found.limit(query.top);
+    const contacts = found
       .lean<Contact>()
       // Few large batches: on the embedded database each batch costs another pass over the collection.
       .cursor({ batchSize: 2000 });
-    return { tab, contacts };
+    return { tab, contacts, select: query.select };
   }
 }
+
+async function* noContacts(): AsyncGenerator<Contact> {}
 
 /** A contact as first stored: nobody's favourite yet, version 1. */
 function newContact(
