@@ -37,6 +37,8 @@ describe('databaseFaultOf', () => {
     '[msg_insert.go:168 handler.(*Handler).MsgInsert] [db.go:134 fsql.(*DB).InTransaction] context canceled',
     '[query_iterator.go:79 sqlite.(*queryIterator).Next] context canceled after delay',
     '[db.go:167 fsql.(*DB).InTransaction] sql: transaction has already been committed or rolled back',
+    '[collection.go:87 sqlite.(*collection).Query] sql: database is closed',
+    '[db.go:134 fsql.(*DB).InTransaction] driver: bad connection',
   ])('treats a command cut short by the embedded database stopping as interrupted: %s', (errmsg) => {
     expect(databaseFaultOf(serverError(1, errmsg))).toEqual({ kind: 'network' });
   });

@@ -39,6 +39,8 @@ const INTERRUPTED_TEXTS = [
   'context canceled',
   'transaction has already been committed or rolled back',
   'sql: database is closed',
+  'sql: connection is already closed',
+  'driver: bad connection',
 ];
 
 export type DatabaseFaultKind = 'unavailable' | 'network' | 'not-sent' | 'transient' | 'throttled';
