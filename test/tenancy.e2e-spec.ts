@@ -147,6 +147,14 @@ describe('tenant isolation', () => {
       modified: 0,
     });
     expect(await tenant1.deleteMany({ userId: USER_B })).toBe(0);
+    expect(
+      await tenant1.bulkUpdate([
+        { filter: { userId: USER_B }, update: { $set: { displayName: 'hijacked' } } },
+      ]),
+    ).toBe(0);
+    const streamed: string[] = [];
+    for await (const user of tenant1.cursor<User>({}, { batchSize: 2 })) streamed.push(user.tenantId);
+    expect(streamed).toEqual(tenant1Users.map(() => TENANT_1));
     const grouped = await tenant1.aggregate<{ _id: string; n: number }>([
       { $group: { _id: '$tenantId', n: { $sum: 1 } } },
     ]);

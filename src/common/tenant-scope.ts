@@ -195,6 +195,24 @@ export class TenantScope<T extends TenantOwned> {
     return query.lean<T[]>().exec();
   }
 
+  /** Streams the matching documents in batches of `batchSize`, for reads too large to hold at once. */
+  cursor<R = T>(
+    filter: FilterQuery<T> = {},
+    options: {
+      projection?: ProjectionType<T>;
+      sort?: Record<string, 1 | -1>;
+      skip?: number;
+      limit?: number;
+      batchSize: number;
+    },
+  ): AsyncIterable<R> {
+    const query = this.model.find(this.filter(filter), options.projection);
+    if (options.sort) query.sort(options.sort);
+    if (options.skip !== undefined) query.skip(options.skip);
+    if (options.limit !== undefined) query.limit(options.limit);
+    return query.lean<R>().cursor({ batchSize: options.batchSize }) as AsyncIterable<R>;
+  }
+
   findOne(filter: FilterQuery<T>, projection?: ProjectionType<T>): Promise<T | null> {
     return this.model.findOne(this.filter(filter), projection).lean<T>().exec();
   }
@@ -216,10 +234,14 @@ export class TenantScope<T extends TenantOwned> {
     return created.toObject();
   }
 
-  async insertMany(documents: Array<Omit<T, 'tenantId'>>): Promise<number> {
+  /** Inserts in order, stopping at the first failure; unordered (`ordered: false`) tries every document. */
+  async insertMany(
+    documents: Array<Omit<T, 'tenantId'>>,
+    options: { ordered?: boolean } = {},
+  ): Promise<number> {
     const inserted = await this.model.insertMany(
       documents.map((document) => ({ ...document, tenantId: this.tenantId })),
-      { lean: true },
+      { lean: true, ordered: options.ordered ?? true },
     );
     return inserted.length;
   }
@@ -230,6 +252,18 @@ export class TenantScope<T extends TenantOwned> {
   ): Promise<{ matched: number; modified: number }> {
     const result = await this.model.updateOne(this.filter(filter), update).exec();
     return { matched: result.matchedCount, modified: result.modifiedCount };
+  }
+
+  /** Applies each update to the one document its filter matches, unordered; returns how many matched. */
+  async bulkUpdate(updates: Array<{ filter: FilterQuery<T>; update: UpdateQuery<T> }>): Promise<number> {
+    if (updates.length === 0) return 0;
+    const result = await this.model.bulkWrite(
+      updates.map(({ filter, update }) => ({
+        updateOne: { filter: this.filter(filter), update },
+      })) as Parameters<Model<T>['bulkWrite']>[0],
+      { ordered: false },
+    );
+    return result.matchedCount;
   }
 
   async updateMany(

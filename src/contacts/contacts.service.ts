@@ -379,10 +379,12 @@ export class ContactsService implements TabContentStore, OnModuleInit {
    */
   async emailDirectory(tenantId: string, tabId: string): Promise<Map<string, string>> {
     const directory = new Map<string, string>();
-    const cursor = this.model
-      .find({ tenantId, tabId }, { _id: 1, 'norm.emailAddresses.address': 1 })
-      .lean<Pick<Contact, '_id' | 'norm'>>()
-      .cursor({ batchSize: 1000 });
+    const cursor = this.contacts
+      .forTenant(tenantId)
+      .cursor<Pick<Contact, '_id' | 'norm'>>(
+        { tabId },
+        { projection: { _id: 1, 'norm.emailAddresses.address': 1 }, batchSize: 1000 },
+      );
     for await (const contact of cursor) {
       for (const email of (contact.norm?.emailAddresses ?? []) as Array<{ address: string }>) {
         if (!directory.has(email.address)) directory.set(email.address, contact._id);
@@ -417,12 +419,11 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       const now = new Date();
       let inserted = 0;
       if (inserts.length) {
-        const documents = inserts.map(({ _id, stored }, index) => ({
-          ...newContact(_id, tab._id, stored, author, now, first + index),
-          tenantId,
-        }));
+        const documents = inserts.map(({ _id, stored }, index) =>
+          newContact(_id, tab._id, stored, author, now, first + index),
+        );
         try {
-          inserted = (await this.model.insertMany(documents, { ordered: false, lean: true })).length;
+          inserted = await this.contacts.forTenant(tenantId).insertMany(documents, { ordered: false });
         } catch (error) {
           const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> })
             .writeErrors;
@@ -434,28 +435,25 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       const updated = new Set<string>();
       if (updates.length) {
         const base = first + inserts.length;
-        const result = await this.model.bulkWrite(
+        const matched = await this.contacts.forTenant(tenantId).bulkUpdate(
           updates.map(({ _id, version, stored }, index) => {
             const { $set, $unset } = replacementOf(stored);
             return {
-              updateOne: {
-                filter: { tenantId, tabId: tab._id, _id, version },
-                update: {
-                  $set: {
-                    ...$set,
-                    lastModifiedBy: author,
-                    lastModifiedDateTime: now,
-                    changeSeq: base + index,
-                  },
-                  ...(Object.keys($unset).length ? { $unset } : {}),
-                  $inc: { version: 1 },
+              filter: { tabId: tab._id, _id, version },
+              update: {
+                $set: {
+                  ...$set,
+                  lastModifiedBy: author,
+                  lastModifiedDateTime: now,
+                  changeSeq: base + index,
                 },
+                ...(Object.keys($unset).length ? { $unset } : {}),
+                $inc: { version: 1 },
               },
             };
           }),
-          { ordered: false },
         );
-        if (result.matchedCount === updates.length) for (const { _id } of updates) updated.add(_id);
+        if (matched === updates.length) for (const { _id } of updates) updated.add(_id);
         else {
           // Some lost a race with another writer: the ones that carry this batch's change number won.
           const written = await this.contacts
@@ -495,18 +493,19 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     }
     const query = parseODataQuery(request, contactModelOf(tab));
     const filter = favoriteFilterFor(query.filter, user.userId);
-    const scoped = { tenantId: user.tenantId, tabId: tab._id };
-    let found = this.model
-      .find(filter ? { $and: [scoped, filter] } : scoped, { searchKeys: 0, norm: 0 })
-      .sort(query.sort)
-      .skip(query.skip);
     // A limit of 0 is no limit to the database.
     if (query.top === 0) return { tab, contacts: noContacts(), select: query.select };
-    if (query.top !== undefined) found = found.limit(query.top);
-    const contacts = found
-      .lean<Contact>()
-      // Few large batches: on the embedded database each batch costs another pass over the collection.
-      .cursor({ batchSize: 2000 });
+    const scoped = { tabId: tab._id };
+    const contacts = this.contacts
+      .forTenant(user.tenantId)
+      .cursor(filter ? { $and: [scoped, filter] } : scoped, {
+        projection: { searchKeys: 0, norm: 0 },
+        sort: query.sort,
+        skip: query.skip,
+        limit: query.top,
+        // Few large batches: on the embedded database each batch costs another pass over the collection.
+        batchSize: 2000,
+      });
     return { tab, contacts, select: query.select };
   }
 }
