@@ -164,6 +164,14 @@ export class TenantRepository<T extends TenantOwned> {
   }
 }
 
+/** What a read returns of the matching documents, and in which order. */
+export interface FindOptions<T> {
+  projection?: ProjectionType<T>;
+  sort?: Record<string, 1 | -1>;
+  skip?: number;
+  limit?: number;
+}
+
 /** The operations of one tenant on a tenant-owned model; results are plain objects. */
 export class TenantScope<T extends TenantOwned> {
   constructor(
@@ -179,38 +187,21 @@ export class TenantScope<T extends TenantOwned> {
     return { ...filter, tenantId: this.tenantId };
   }
 
-  find(
-    filter: FilterQuery<T> = {},
-    options: {
-      projection?: ProjectionType<T>;
-      sort?: Record<string, 1 | -1>;
-      limit?: number;
-      skip?: number;
-    } = {},
-  ): Promise<T[]> {
-    const query = this.model.find(this.filter(filter), options.projection);
-    if (options.sort) query.sort(options.sort);
-    if (options.skip !== undefined) query.skip(options.skip);
-    if (options.limit !== undefined) query.limit(options.limit);
-    return query.lean<T[]>().exec();
+  find(filter: FilterQuery<T> = {}, options: FindOptions<T> = {}): Promise<T[]> {
+    return this.query(filter, options).lean<T[]>().exec();
   }
 
   /** Streams the matching documents in batches of `batchSize`, for reads too large to hold at once. */
-  cursor<R = T>(
-    filter: FilterQuery<T> = {},
-    options: {
-      projection?: ProjectionType<T>;
-      sort?: Record<string, 1 | -1>;
-      skip?: number;
-      limit?: number;
-      batchSize: number;
-    },
-  ): AsyncIterable<R> {
+  cursor<R = T>(filter: FilterQuery<T>, options: FindOptions<T> & { batchSize: number }): AsyncIterable<R> {
+    return this.query(filter, options).lean<R>().cursor({ batchSize: options.batchSize }) as AsyncIterable<R>;
+  }
+
+  private query(filter: FilterQuery<T>, options: FindOptions<T>) {
     const query = this.model.find(this.filter(filter), options.projection);
     if (options.sort) query.sort(options.sort);
     if (options.skip !== undefined) query.skip(options.skip);
     if (options.limit !== undefined) query.limit(options.limit);
-    return query.lean<R>().cursor({ batchSize: options.batchSize }) as AsyncIterable<R>;
+    return query;
   }
 
   findOne(filter: FilterQuery<T>, projection?: ProjectionType<T>): Promise<T | null> {
