@@ -473,10 +473,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   }
 
   /**
-   * The contacts of a tab an export streams, read through a cursor: the list's `$filter`, `$search` and
-   * `$orderby`, without a page limit.
-   */
-  /**
    * The tab's contacts an export writes, in order: `$filter`, `$search` and `$orderby` as the list reads
    * them, `$skip` and `$top` over the whole file (no page size); and the `$select`ed properties.
    */
@@ -493,12 +489,13 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     }
     const query = parseODataQuery(request, contactModelOf(tab));
     const filter = favoriteFilterFor(query.filter, user.userId);
-    // A limit of 0 is no limit to the database.
-    if (query.top === 0) return { tab, contacts: noContacts(), select: query.select };
+    const scope = this.contacts.forTenant(user.tenantId);
     const scoped = { tabId: tab._id };
-    const contacts = this.contacts
-      .forTenant(user.tenantId)
-      .cursor(filter ? { $and: [scoped, filter] } : scoped, {
+    // Opened when the file is written, so that a refused option opens nothing.
+    async function* contacts(): AsyncGenerator<Contact> {
+      // A limit of 0 is no limit to the database.
+      if (query.top === 0) return;
+      yield* scope.cursor(filter ? { $and: [scoped, filter] } : scoped, {
         projection: { searchKeys: 0, norm: 0 },
         sort: query.sort,
         skip: query.skip,
@@ -506,11 +503,10 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         // Few large batches: on the embedded database each batch costs another pass over the collection.
         batchSize: 2000,
       });
-    return { tab, contacts, select: query.select };
+    }
+    return { tab, contacts: contacts(), select: query.select };
   }
 }
-
-async function* noContacts(): AsyncGenerator<Contact> {}
 
 /** A contact as first stored: nobody's favourite yet, version 1. */
 function newContact(
