@@ -40,7 +40,7 @@ ContactChangeSequenceSchema.index({ tenantId: 1, tabId: 1 });
 
 /**
  * What remains of a deleted contact, so that delta sync can tell clients it is gone. Kept for the delta
- * retention period (DELTA_RETENTION_DAYS); a delta link older than that answers 410.
+ * retention period (DELTA_RETENTION_SECONDS); a delta link older than that answers 410.
  */
 @Schema({ collection: 'contactTombstones', versionKey: false })
 export class ContactTombstone {
