@@ -43,6 +43,12 @@ describe('databaseFaultOf', () => {
     expect(databaseFaultOf(serverError(1, errmsg))).toEqual({ kind: 'network' });
   });
 
+  it('treats a write the embedded database found locked as throttled: nothing was applied', () => {
+    const errmsg =
+      '[collection.go:177 sqlite.(*collection).UpdateAll.func1] database is locked (5) (SQLITE_BUSY)';
+    expect(databaseFaultOf(serverError(1, errmsg))).toEqual({ kind: 'throttled', retryAfterMs: undefined });
+  });
+
   it('leaves other internal errors, and the same text under another code, as failures', () => {
     expect(databaseFaultOf(serverError(1, 'unexpected type'))).toBeUndefined();
     expect(databaseFaultOf(serverError(2, 'context canceled'))).toBeUndefined();

@@ -91,6 +91,8 @@ export function databaseFaultOf(exception: unknown): DatabaseFault | undefined {
   if (error.code === INTERNAL_ERROR && typeof error.message === 'string') {
     const message = error.message;
     if (INTERRUPTED_TEXTS.some((text) => message.includes(text))) return { kind: 'network' };
+    // SQLite refused the statement before applying it: the embedded database is busy, like a throttle.
+    if (message.includes('SQLITE_BUSY')) return { kind: 'throttled' };
   }
   if (labelsOf(error).some((label) => TRANSIENT_LABELS.includes(label))) return { kind: 'transient' };
   return undefined;
