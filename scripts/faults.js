@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { MongoClient } = require('mongodb');
 const { startService, sleep } = require('./faults.service');
+const { record } = require('./test-results');
 
 const ROOT = path.resolve(__dirname, '..');
 const DURATION_MS = Number(process.env.FAULTS_DURATION_S || 60) * 1000;
@@ -252,6 +253,11 @@ async function main() {
   });
   const run = newRun();
   const failures = [];
+  const checks = { 'the service stopped cleanly on SIGTERM': [] };
+  const fail = (check, message) => {
+    checks[check].push(message);
+    failures.push(message);
+  };
   try {
     const docs = await (await fetch(`${service.url}/docs-json`)).json();
     const available = new Set(
@@ -373,31 +379,51 @@ async function main() {
       recovered: { sameProcess: alive, ready },
     };
 
-    // Checks.
-    if (maxLatency > REQUEST_TIMEOUT_MS + 1000) failures.push(`a request took ${maxLatency} ms`);
+    // Checks: each is one test of the run's totals, failed by any message pushed to it.
+    Object.assign(checks, {
+      'no request outlived the timeout': [],
+      'every request got an HTTP answer': [],
+      'no server error but 503': [],
+      'only 503 and 429 during the outage': [],
+      'no error outside the outage': [],
+      'no acknowledged write lost': [],
+      'recovered in the same process': [],
+      'a write succeeded after the restart': [],
+      'memory did not grow': [],
+    });
+    if (maxLatency > REQUEST_TIMEOUT_MS + 1000)
+      fail('no request outlived the timeout', `a request took ${maxLatency} ms`);
     const nonHttp = Object.keys(statusMix).filter((s) => !/^\d+$/.test(s));
-    if (nonHttp.length > 0) failures.push(`requests without an HTTP answer: ${nonHttp.join(', ')}`);
+    if (nonHttp.length > 0) {
+      fail('every request got an HTTP answer', `requests without an HTTP answer: ${nonHttp.join(', ')}`);
+    }
     for (const [phase, mix] of Object.entries(byPhase)) {
       for (const status of Object.keys(mix)) {
         const code = Number(status);
-        if (code >= 500 && code !== 503) failures.push(`${mix[status]} × ${status} (${phase})`);
+        if (code >= 500 && code !== 503)
+          fail('no server error but 503', `${mix[status]} × ${status} (${phase})`);
         if (phase === 'outage' && !(code < 300 || code === 503 || code === 429)) {
-          failures.push(`${mix[status]} × ${status} during the outage`);
+          fail('only 503 and 429 during the outage', `${mix[status]} × ${status} during the outage`);
         }
-        if (phase !== 'outage' && code >= 400)
-          failures.push(`${mix[status]} × ${status} outside the outage (${phase})`);
+        if (phase !== 'outage' && code >= 400) {
+          fail('no error outside the outage', `${mix[status]} × ${status} outside the outage (${phase})`);
+        }
       }
     }
     if (writes.missing.length > 0) {
-      failures.push(
+      fail(
+        'no acknowledged write lost',
         `${writes.missing.length} acknowledged writes missing: ${JSON.stringify(writes.missing.slice(0, 3))}`,
       );
     }
-    if (!alive || ready !== 200) failures.push(`not recovered: alive=${alive} ready=${ready}`);
-    if (firstSuccessAfterRestart === undefined) failures.push('no write succeeded after the restart');
+    if (!alive || ready !== 200)
+      fail('recovered in the same process', `not recovered: alive=${alive} ready=${ready}`);
+    if (firstSuccessAfterRestart === undefined) {
+      fail('a write succeeded after the restart', 'no write succeeded after the restart');
+    }
     // A leak shows as growth; less memory after the run than under warm-up load is no fault.
     if (result.memoryMiB.changePercent > 10) {
-      failures.push(`resident memory grew by ${result.memoryMiB.changePercent}%`);
+      fail('memory did not grow', `resident memory grew by ${result.memoryMiB.changePercent}%`);
     }
     result.failures = failures;
     if (failures.length > 0) {
@@ -416,13 +442,17 @@ async function main() {
     );
   } finally {
     const exit = await service.stop();
-    if (exit !== 0) failures.push(`the service exited with ${exit} on SIGTERM`);
+    if (exit !== 0)
+      fail('the service stopped cleanly on SIGTERM', `the service exited with ${exit} on SIGTERM`);
   }
+  const failedChecks = Object.values(checks).filter((messages) => messages.length > 0).length;
+  record('faults', { passed: Object.keys(checks).length - failedChecks, failed: failedChecks });
   log(failures.length === 0 ? 'fault test passed' : `fault test FAILED:\n  - ${failures.join('\n  - ')}`);
   process.exit(failures.length === 0 ? 0 : 1);
 }
 
 main().catch((error) => {
   process.stderr.write(`${error.stack || error}\n`);
+  record('faults', { failed: 1 });
   process.exit(1);
 });

@@ -1,20 +1,25 @@
 'use strict';
-const fs = require('node:fs');
-const path = require('node:path');
+const { record, totalsLine } = require('../../scripts/test-results');
 
 /**
- * Ends the run with one plain line, `tests: N passed, N failed, N skipped`, and keeps it in
- * .cache/test-summary.txt so that a CI script can repeat it as its own last line.
+ * Ends the run with one plain line, `tests: N passed, N failed, N skipped`, and records the counts
+ * (scripts/test-results.js) so that CI can add them to its other checks. Under CI's aggregation
+ * (TEST_RESULTS_NAME set) the line is worded apart, since only CI's own last line is the totals.
  */
 class SummaryReporter {
   onRunComplete(_contexts, results) {
-    const line = `tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${
-      results.numPendingTests + results.numTodoTests
-    } skipped`;
-    process.stdout.write(`\n${line}\n`);
-    const file = path.join(__dirname, '..', '..', '.cache', 'test-summary.txt');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${line}\n`);
+    const counts = {
+      passed: results.numPassedTests,
+      failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
+      skipped: results.numPendingTests + results.numTodoTests,
+    };
+    const name = process.env.TEST_RESULTS_NAME;
+    record(name || 'jest', counts);
+    process.stdout.write(
+      name
+        ? `\n${name}: counted ${counts.passed} tests as passed, ${counts.failed} as failed, ${counts.skipped} as skipped\n`
+        : `\n${totalsLine(counts)}\n`,
+    );
   }
 }
 
