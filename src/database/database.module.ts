@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
+import { DatabaseEngine } from './database-engine';
 import { DatabaseIndexes } from './database-indexes';
 import { applyRetryPolicy } from './database-retry';
 
@@ -36,6 +37,7 @@ import { applyRetryPolicy } from './database-retry';
       }),
     }),
   ],
-  providers: [DatabaseIndexes],
+  providers: [DatabaseIndexes, DatabaseEngine],
+  exports: [DatabaseEngine],
 })
 export class DatabaseModule {}

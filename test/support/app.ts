@@ -21,6 +21,7 @@ export async function startTestApp(
   label: string,
   env: Record<string, string> = {},
   imports: ModuleImports = [],
+  options: { logger?: pino.Logger } = {},
 ): Promise<TestApp> {
   const dbName = env.MONGODB_DB_NAME ?? testDatabaseName(label);
   const config = loadConfig({
@@ -30,7 +31,10 @@ export async function startTestApp(
     MONGODB_DB_NAME: dbName,
     ...env,
   });
-  const app = await createApp(config, { logger: pino({ level: config.logLevel }), imports });
+  const app = await createApp(config, {
+    logger: options.logger ?? pino({ level: config.logLevel }),
+    imports,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, dbName, close: () => app.close() };

@@ -1,0 +1,114 @@
+import type { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { DatabaseEngine, type DatabaseEngineInfo } from '../src/database/database-engine';
+import { startTestApp, TestApp } from './support/app';
+import { connectTestClient, testDatabaseName } from './support/database';
+import { callerOf } from './support/http';
+import { TENANT_1, TokenFactory, USER_A } from './support/tokens';
+
+const ENV = { RATE_LIMIT_PER_USER: '100000', RATE_LIMIT_PER_TENANT: '1000000' };
+const RACERS = 20;
+const ROUNDS = 10;
+
+jest.setTimeout(120_000);
+
+/**
+ * The guarantee behind If-Match, job claims and change numbers: of several writers racing one conditional
+ * update, exactly one wins. Each instance serializes its own writes of one document, so the race is run
+ * through the raw driver and through two instances of the service on one database, where nothing in
+ * process can hide an engine that applies the filter and the write in two steps.
+ */
+describe('conditional updates across instances', () => {
+  const dbName = testDatabaseName('atomicity');
+  const warnings: string[] = [];
+  let first: TestApp;
+  let second: TestApp;
+  let client: MongoClient;
+  let engine: DatabaseEngineInfo;
+
+  beforeAll(async () => {
+    client = await connectTestClient();
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    first = await startTestApp('atomicity', { ...ENV, MONGODB_DB_NAME: dbName }, [], { logger });
+    second = await startTestApp('atomicity', { ...ENV, MONGODB_DB_NAME: dbName });
+    engine = first.app.get(DatabaseEngine).info!;
+  });
+  afterAll(async () => {
+    await Promise.all([first?.close(), second?.close()]);
+    await client?.db(dbName).dropDatabase();
+    await client?.close();
+  });
+
+  async function rawRaceWinners(): Promise<number[]> {
+    const collection = client.db(dbName).collection<{ _id: string; version: number }>('races');
+    const winners: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const _id = `race-${round}`;
+      await collection.insertOne({ _id, version: 1 });
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, () =>
+          collection.findOneAndUpdate(
+            { _id, version: 1 },
+            { $inc: { version: 1 } },
+            { returnDocument: 'after' },
+          ),
+        ),
+      );
+      winners.push(results.filter((result) => result !== null).length);
+    }
+    return winners;
+  }
+
+  it('names the engine at start, and warns exactly when its conditional updates are not atomic', async () => {
+    const winners = await rawRaceWinners();
+    process.stdout.write(
+      `atomicity: ${engine.name} ${engine.version}, winners per round of ${RACERS} racing updates: ${winners.join(' ')}\n`,
+    );
+    const warned = warnings.some((line) => line.includes('does not apply conditional updates atomically'));
+    if (engine.atomicConditionalUpdates) {
+      // An engine taken for atomic must be: one winner in every round, and no warning.
+      expect(winners).toEqual(Array(ROUNDS).fill(1));
+      expect(warned).toBe(false);
+    } else {
+      expect(warned).toBe(true);
+      expect(warnings.find((line) => line.includes('atomically'))).toContain(engine.name);
+    }
+  });
+
+  it('lets exactly one of 20 PATCHes with one If-Match win across two instances; the winner is stored', async () => {
+    // Each instance has its own identity provider: a token per instance, for the same user.
+    const callers = await Promise.all(
+      [first, second].map(async (api) =>
+        callerOf(api.url, (await TokenFactory.for(api)).mint({ tenantId: TENANT_1, userId: USER_A })),
+      ),
+    );
+    const tab = (
+      await callers[0]
+        .post('/api/v1/tabs', { channelId: '19:race@thread.tacv2', channelName: 'Race', displayName: 'Race' })
+        .expect(201)
+    ).body;
+    const contact = (
+      await callers[0].post(`/api/v1/tabs/${tab.id}/contacts`, { displayName: 'Raced Contact' }).expect(201)
+    ).body;
+    const path = `/api/v1/tabs/${tab.id}/contacts/${contact.id}`;
+    const results = await Promise.all(
+      Array.from({ length: RACERS }, (_, i) =>
+        callers[i % 2].patch(path, { jobTitle: `Title ${i}` }).set('if-match', contact['@odata.etag']),
+      ),
+    );
+    const statuses = results.map((res) => res.status);
+    process.stdout.write(
+      `atomicity: ${engine.name}, ${RACERS} PATCHes with one If-Match over two instances: ` +
+        `${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 412).length} × 412\n`,
+    );
+    if (!engine.atomicConditionalUpdates) return; // the warning above is this engine's answer
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 412)).toHaveLength(RACERS - 1);
+    const winner = results.find((res) => res.status === 200)!.body;
+    for (const caller of callers) {
+      const read = await caller.get(path).expect(200);
+      expect(read.body.jobTitle).toBe(winner.jobTitle);
+      expect(read.body['@odata.etag']).toBe('W/"2"');
+    }
+  });
+});
