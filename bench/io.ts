@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     const db = await startEmbeddedDb({ dataDir: join(workDir, 'db') });
     env.MONGODB_URI = db.uri;
     stopDb = () => db.stop();
-    database = 'embedded FerretDB (tools/embedded-db, SQLite backend)';
+    database = `embedded ${String(db.description)}`;
   }
   let child: ChildProcess | undefined;
   try {

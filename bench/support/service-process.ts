@@ -22,14 +22,17 @@ export async function serveApi(): Promise<void> {
 
 /**
  * Parent side: runs `script` with `flag` in a child process and resolves with the words after `ready`
- * once the child announces it.
+ * once the child announces it. With BENCH_CPU_PROF_DIR set, the service's child writes a V8 CPU profile
+ * there when it stops (summarize it with `node bench/support/profile-summary.js FILE`).
  */
 export function startChild(
   script: string,
   flag: string,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; words: string[] }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', script, flag], {
+  const profileDir = flag === '--serve-api' ? process.env.BENCH_CPU_PROF_DIR : undefined;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', script, flag], {
     cwd: join(__dirname, '..', '..'),
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
