@@ -32,8 +32,12 @@ import { applyRetryPolicy } from './database-retry';
         retryAttempts: 5,
         retryDelay: 2000,
         // Transient faults of single operations: bounded retries with back-off (database-retry.ts).
-        connectionFactory: (connection: Connection) =>
-          applyRetryPolicy(connection, config.hardening.databaseRetry),
+        connectionFactory: (connection: Connection) => {
+          // mongoose otherwise records a stack trace on every query, only to name it if the query ran twice:
+          // 6 % of the service's CPU on a read by id.
+          connection.base.set('skipOriginalStackTraces', true);
+          return applyRetryPolicy(connection, config.hardening.databaseRetry);
+        },
       }),
     }),
   ],
