@@ -26,7 +26,11 @@ export function identifyEngine(buildInfo: BuildInfo, host = ''): DatabaseEngineI
   const ferretdb = buildInfo.ferretdbVersion ?? buildInfo.ferretdb?.version;
   // FerretDB 1.x evaluates an update's filter and writes the document in separate steps (FerretDB
   // issue 3040): two concurrent conditional updates of one version can both succeed.
-  if (ferretdb) return { name: 'FerretDB', version: ferretdb, atomicConditionalUpdates: false };
+  if (ferretdb) {
+    // A FerretDB built from source without its release flags says "unknown": name its wire version then.
+    const version = ferretdb === 'unknown' ? `(MongoDB ${buildInfo.version ?? '?'} wire)` : ferretdb;
+    return { name: 'FerretDB', version, atomicConditionalUpdates: false };
+  }
   const version = buildInfo.version ?? 'unknown';
   if (/cosmos\.azure\.com$/i.test(host)) {
     return { name: 'Azure Cosmos DB', version, atomicConditionalUpdates: true };
