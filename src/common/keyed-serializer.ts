@@ -1,13 +1,13 @@
 /**
  * Runs tasks with the same key one after another within this process; tasks of other keys run freely.
  *
- * Why it stays, though MongoDB, Cosmos DB and mongo-java-server apply a conditional update atomically (so that
- * If-Match holds across instances without it, test/atomicity.e2e-spec.ts):
+ * Why it stays, though MongoDB, Cosmos DB and mongo-java-server apply a conditional update atomically and the
+ * service's If-Match, job claims and change numbers hold across instances without it (test/atomicity.e2e-spec.ts;
+ * on mongo-java-server the contacts' concurrency tests pass with it switched off, too):
  * - FerretDB 1.24 evaluates an update's filter and writes the document in separate steps (FerretDB issue
  *   3040): two concurrent conditional updates `{ _id, version: 3 }` can both succeed. Serializing the writes
- *   of one document here makes one instance on FerretDB safe.
- * - Writers of one contact in one instance queue here instead of racing: 7 concurrent PATCHes without
- *   If-Match all succeed in turn, where unserialized they spend their optimistic retries and some get 409.
+ *   of one document here keeps one instance on FerretDB safe, and the engines on one code path.
+ * - Writers of one document in one instance queue here instead of spending optimistic retries on each other.
  * It costs a Map lookup per write, and nothing on reads.
  */
 export class KeyedSerializer {
