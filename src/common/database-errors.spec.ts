@@ -22,6 +22,17 @@ describe('databaseFaultOf', () => {
     expect(databaseFaultOf(new MongoNetworkError('connection closed'))?.kind).toBe('network');
   });
 
+  it("takes a socket the server closed under the driver's write for a network fault", () => {
+    const ended = Object.assign(new Error('This socket has been ended by the other party'), {
+      code: 'EPIPE',
+    });
+    expect(databaseFaultOf(ended)?.kind).toBe('network');
+    expect(databaseFaultOf(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))?.kind).toBe(
+      'network',
+    );
+    expect(databaseFaultOf(Object.assign(new Error('no such file'), { code: 'ENOENT' }))).toBeUndefined();
+  });
+
   it('reads a primary change and a shutdown from their codes', () => {
     expect(databaseFaultOf(serverError(10107, 'not primary'))?.kind).toBe('transient');
     expect(databaseFaultOf(serverError(11600, 'interrupted at shutdown'))?.kind).toBe('transient');

@@ -43,6 +43,12 @@ const INTERRUPTED_TEXTS = [
   'driver: bad connection',
 ];
 
+/**
+ * A socket the server closed while the driver wrote a command on it: mongodb 6.20 passes Node's own error
+ * up unwrapped ("This socket has been ended by the other party"), seen when mongo-java-server stops.
+ */
+const SOCKET_CODES = new Set(['EPIPE', 'ECONNRESET']);
+
 export type DatabaseFaultKind = 'unavailable' | 'network' | 'not-sent' | 'transient' | 'throttled';
 
 export interface DatabaseFault {
@@ -82,6 +88,7 @@ export function databaseFaultOf(exception: unknown): DatabaseFault | undefined {
   if (UNAVAILABLE_NAMES.has(name)) return { kind: 'unavailable' };
   if (NOT_SENT_NAMES.has(name)) return { kind: 'not-sent' };
   if (NETWORK_NAMES.has(name)) return { kind: 'network' };
+  if (SOCKET_CODES.has(error.code as string)) return { kind: 'network' };
   const codes = [error.code, ...(error.writeErrors ?? []).map((w) => w.code)];
   if (codes.some((code) => THROTTLED_CODES.has(code as number))) {
     return { kind: 'throttled', retryAfterMs: retryAfterMsOf(error) };
