@@ -76,6 +76,7 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
       AUTH_MODE: 'local',
       LOCAL_IDP_DIR: idpDir,
       LOCAL_IDP_PORT: String(idpPort),
+      FAULTS_HEAP_FILE: path.join(work, 'heap-used'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,11 +117,12 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
         expiresIn: 6 * 3600,
       });
     },
-    /** Resident memory after a full collection. */
-    async rssKiB() {
+    /** Resident memory and live heap (KiB) after a full collection. */
+    async memoryKiB() {
       child.kill('SIGUSR2');
       await sleep(1000);
-      return rssKiB(child.pid);
+      const heapUsed = Number(fs.readFileSync(path.join(work, 'heap-used'), 'utf8'));
+      return { rss: rssKiB(child.pid), heap: Math.round(heapUsed / 1024) };
     },
     dbUri: () => db.uri,
     async stopDatabase() {
