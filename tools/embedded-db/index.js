@@ -7,7 +7,7 @@
  * - `mongo-java-server` (default): mongo-java-server over an H2 MVStore file, run by the small Java program
  *   in mongo-java-server/, built with Maven into .cache/embedded-db/mongo-java-server/<hash of pom.xml and
  *   src/>/embedded-db.jar. The default because its conditional updates are atomic and it is much faster
- *   than FerretDB here. EMBEDDED_DB_HEAP_MB (default 512) caps its heap, so a long test run cannot grow it
+ *   than FerretDB here. EMBEDDED_DB_HEAP_MB (default 1024) caps its heap, so a long test run cannot grow it
  *   without bound.
  * - `ferretdb`: FerretDB 1.24 over SQLite, embedded in the Go program in ferretdb/, built with Go into
  *   .cache/embedded-db/ferretdb/<hash of go.mod, go.sum and main.go>/embedded-db. Kept so that the code
@@ -45,7 +45,7 @@ const JAVA_MISSING_MESSAGE =
   'build it. Either install them (for example `apt-get install openjdk-17-jdk-headless maven`) and run the ' +
   `command again, ${NO_DATABASE_HINT}`;
 
-const DEFAULT_HEAP_MB = 512;
+const DEFAULT_HEAP_MB = 1024;
 
 function defaultLog(line) {
   process.stderr.write(`${line}\n`);
