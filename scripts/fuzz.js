@@ -123,13 +123,16 @@ function summarize(junitFile, exitCode) {
 
 /**
  * Passes Schemathesis' output through, except its framed section lines (`===== 3 warnings in 40.92s =====`):
- * log readers take such a line for a test runner's closing summary. The text inside the frame is kept.
+ * log readers take such a line for a test runner's closing summary. They are written
+ * `Schemathesis, 3 warnings`.
  */
 function unframed(stream, target) {
   const lines = readline.createInterface({ input: stream });
   lines.on('line', (line) => {
     const framed = /^\s*={3,}\s*(.*?)\s*={3,}\s*$/.exec(line);
-    target.write(`${framed ? `-- ${framed[1]} --` : line}\n`);
+    // The section's name stays; a closing tally's "in 40.92s" goes, so no runner's summary is left either.
+    const section = framed ? framed[1].replace(/ in [\d.]+m?s$/, '') : undefined;
+    target.write(`${framed ? `Schemathesis, ${section}` : line}\n`);
   });
   return new Promise((resolve) => lines.once('close', resolve));
 }
