@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { DatabaseEngine } from './database-engine';
 import { DatabaseIndexes } from './database-indexes';
+import { DatabaseWatchdog } from './database-watchdog';
 import { applyRetryPolicy } from './database-retry';
 
 /**
@@ -41,7 +42,7 @@ import { applyRetryPolicy } from './database-retry';
       }),
     }),
   ],
-  providers: [DatabaseIndexes, DatabaseEngine],
+  providers: [DatabaseIndexes, DatabaseEngine, DatabaseWatchdog],
   exports: [DatabaseEngine],
 })
 export class DatabaseModule {}
