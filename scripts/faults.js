@@ -258,12 +258,10 @@ async function main() {
     env: { RATE_LIMIT_PER_USER: '10000000', RATE_LIMIT_PER_TENANT: '10000000', LOG_LEVEL: 'error' },
   });
   const run = newRun();
-  const failures = [];
+  // Each check is one test of the run's totals, failed by any message given to it.
   const checks = { 'the service stopped cleanly on SIGTERM': [] };
-  const fail = (check, message) => {
-    checks[check].push(message);
-    failures.push(message);
-  };
+  const fail = (check, message) => checks[check].push(message);
+  const failures = () => Object.values(checks).flat();
   try {
     const docs = await (await fetch(`${service.url}/docs-json`)).json();
     const available = new Set(
@@ -390,7 +388,7 @@ async function main() {
       recovered: { sameProcess: alive, ready },
     };
 
-    // Checks: each is one test of the run's totals, failed by any message pushed to it.
+    // Checks.
     Object.assign(checks, {
       'no request outlived the timeout': [],
       'every request got an HTTP answer': [],
@@ -436,8 +434,8 @@ async function main() {
     if (result.memoryMiB.heapChangePercent > 10) {
       fail('memory did not grow', `the live heap grew by ${result.memoryMiB.heapChangePercent}%`);
     }
-    result.failures = failures;
-    if (failures.length > 0) {
+    result.failures = failures();
+    if (result.failures.length > 0) {
       result.unexpected = run.requests
         .filter((r) => typeof r.status !== 'number' || (r.status >= 500 && r.status !== 503))
         .slice(0, 10)
@@ -458,8 +456,9 @@ async function main() {
   }
   const failedChecks = Object.values(checks).filter((messages) => messages.length > 0).length;
   record('faults', { passed: Object.keys(checks).length - failedChecks, failed: failedChecks });
-  log(failures.length === 0 ? 'fault test passed' : `fault test FAILED:\n  - ${failures.join('\n  - ')}`);
-  process.exit(failures.length === 0 ? 0 : 1);
+  const found = failures();
+  log(found.length === 0 ? 'fault test passed' : `fault test FAILED:\n  - ${found.join('\n  - ')}`);
+  process.exit(found.length === 0 ? 0 : 1);
 }
 
 main().catch((error) => {

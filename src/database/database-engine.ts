@@ -17,13 +17,12 @@ export interface DatabaseEngineInfo {
 interface BuildInfo {
   version?: string;
   ferretdbVersion?: string;
-  ferretdb?: { version?: string };
   gitVersion?: string;
 }
 
 /** Names the engine from `buildInfo` (and the host of the connection string, for Cosmos DB). */
 export function identifyEngine(buildInfo: BuildInfo, host = ''): DatabaseEngineInfo {
-  const ferretdb = buildInfo.ferretdbVersion ?? buildInfo.ferretdb?.version;
+  const ferretdb = buildInfo.ferretdbVersion;
   // FerretDB 1.x evaluates an update's filter and writes the document in separate steps (FerretDB
   // issue 3040): two concurrent conditional updates of one version can both succeed.
   if (ferretdb) {
