@@ -119,8 +119,7 @@ function run(url: string, headers: Record<string, string>, seconds: number): Pro
 }
 
 async function main(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const localIdp = require('../tools/local-idp') as typeof import('../tools/local-idp');
+  const localIdp = await import('../src/auth/local-identity-provider');
   const workDir = mkdtempSync(join(tmpdir(), 'contact-pro-bench-auth-'));
   const env: Record<string, string> = {
     NODE_ENV: 'development',

@@ -362,8 +362,7 @@ async function main(): Promise<void> {
   const { favoriteFilterFor } = await import('../src/contacts/favorite-filter');
   const { createSkiptoken, keysetCondition, parseODataQuery, readODataRequest, readPath } =
     await import('../src/odata');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const localIdp = require('../tools/local-idp') as typeof import('../tools/local-idp');
+  const localIdp = await import('../src/auth/local-identity-provider');
 
   const workDir = mkdtempSync(join(tmpdir(), 'contact-pro-bench-contacts-'));
   const dbName = `bench_contacts_${Date.now()}`;

@@ -220,8 +220,7 @@ function exportFile(url: string, token: string, tabId: string, format: string): 
 async function main(): Promise<void> {
   const rows = Number(flags.rows ?? 50_000);
   const started = Date.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const localIdp = require('../tools/local-idp') as typeof import('../tools/local-idp');
+  const localIdp = await import('../src/auth/local-identity-provider');
   const workDir = mkdtempSync(join(tmpdir(), 'contact-pro-bench-io-'));
   const env: Record<string, string> = {
     LOG_LEVEL: 'silent',

@@ -54,7 +54,7 @@ function rssKiB(pid) {
 async function startService({ label, env = {}, log = (line) => process.stderr.write(`${line}\n`) }) {
   buildIfNeeded();
   const { startEmbeddedDb } = require('../tools/embedded-db');
-  const localIdp = require('../tools/local-idp');
+  const localIdp = require('../dist/auth/local-identity-provider');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `contact-pro-${label}-`));
   const dataDir = path.join(work, 'db');
   const idpDir = path.join(work, 'idp');

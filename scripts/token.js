@@ -8,7 +8,22 @@
  * AZURE_AD_CLIENT_ID and AZURE_AD_REQUIRED_SCOPE as the service, and creates the key material when the
  * service has not yet.
  */
-const { issuerFor, loadKeyMaterial, mintToken, providerUrl, settingsFromEnv } = require('../tools/local-idp');
+if (process.env.NODE_ENV === 'production') {
+  // The service refuses local mode in production; a token of the local provider has no use there.
+  process.stderr.write(
+    'npm run token mints tokens of the local identity provider, which is refused with NODE_ENV=production\n',
+  );
+  process.exit(1);
+}
+// The provider is TypeScript in src/ (it is part of the service); this development command reads it as it is.
+require('@swc-node/register');
+const {
+  issuerFor,
+  loadKeyMaterial,
+  mintToken,
+  providerUrl,
+  settingsFromEnv,
+} = require('../src/auth/local-identity-provider.ts');
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USAGE =

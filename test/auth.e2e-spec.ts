@@ -579,6 +579,19 @@ describe('authentication', () => {
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('--tenant must be a GUID');
     });
+
+    it('refuses to mint with NODE_ENV=production: exit 1, one message, no token', () => {
+      const result = spawnSync(
+        process.execPath,
+        ['scripts/token.js', '--tenant', TENANT_1, '--user', USER_A],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
+      );
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringContaining('refused with NODE_ENV=production'),
+      ]);
+    });
   });
 
   describe('production', () => {

@@ -1,10 +1,8 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { globalAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import type { LocalIdpServer } from '../../tools/local-idp';
 import type { AppConfig } from '../config/app-config';
-
-type LocalIdpModule = typeof import('../../tools/local-idp');
+import type { LocalIdpServer } from './local-identity-provider';
 
 /**
  * Where tokens come from: Azure AD, or in local mode the loopback provider this service runs itself.
@@ -29,8 +27,7 @@ export class IdentityProvider implements OnModuleDestroy {
       );
     }
     // Loaded only in local mode: production never runs this code.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const localIdp = require('../../tools/local-idp') as LocalIdpModule;
+    const localIdp = await import('./local-identity-provider');
     const keys = await localIdp.loadKeyMaterial(auth.localIdp.dir);
     trustCertificate(keys.tls.cert);
     const server = await localIdp

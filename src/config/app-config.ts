@@ -4,7 +4,7 @@
  */
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-/** `azure-ad`: Azure AD v2 tokens; `local`: the loopback identity provider of tools/local-idp (never in production). */
+/** `azure-ad`: Azure AD v2 tokens; `local`: the loopback identity provider of src/auth/local-identity-provider.ts (never in production). */
 export type AuthMode = 'azure-ad' | 'local';
 
 /** Token validation, tenancy and the Microsoft Graph profile enrichment (src/auth, src/users). */

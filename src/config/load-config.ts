@@ -11,6 +11,11 @@ import {
   NodeEnv,
 } from './app-config';
 import { GUID } from '../common/guid';
+import {
+  DEFAULT_DIR as LOCAL_IDP_DEFAULT_DIR,
+  DEFAULT_PORT as LOCAL_IDP_DEFAULT_PORT,
+  LOCAL_CLIENT_ID,
+} from '../auth/local-identity-provider';
 
 type Env = Record<string, string | undefined>;
 
@@ -137,8 +142,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return config;
 }
 
-/** Audience of local tokens when AZURE_AD_CLIENT_ID is unset; the same constant as tools/local-idp's. */
-const LOCAL_CLIENT_ID = '00000000-0000-4000-8000-00000000c0de';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** An https URL without credentials, query or fragment; plain http only on loopback outside production (tests). */
@@ -155,7 +158,7 @@ function isServiceUrl(value: string, production: boolean): boolean {
 
 /**
  * Identity settings. Without AZURE_AD_CLIENT_ID outside production the service signs people in with the
- * local identity provider (its defaults, port 3999 and .data/local-idp, are also those of tools/local-idp);
+ * local identity provider (its defaults, port 3999 and .data/local-idp, are those the token script reads too);
  * in production only Azure AD is accepted.
  */
 function readAuthConfig(read: EnvReader, nodeEnv: NodeEnv): AuthConfig {
@@ -226,12 +229,9 @@ function readAuthConfig(read: EnvReader, nodeEnv: NodeEnv): AuthConfig {
     graphTimeoutMs: read.integer('GRAPH_TIMEOUT_MS', 3000, 100, 60_000),
     localIdp: {
       // Tests start many services side by side: each takes a free port and shares one key folder.
-      port: read.integer('LOCAL_IDP_PORT', test ? 0 : 3999, 0, 65535),
+      port: read.integer('LOCAL_IDP_PORT', test ? 0 : LOCAL_IDP_DEFAULT_PORT, 0, 65535),
       dir: resolve(
-        read.string(
-          'LOCAL_IDP_DIR',
-          test ? join(tmpdir(), 'contact-pro-local-idp') : join('.data', 'local-idp'),
-        ),
+        read.string('LOCAL_IDP_DIR', test ? join(tmpdir(), 'contact-pro-local-idp') : LOCAL_IDP_DEFAULT_DIR),
       ),
     },
   };

@@ -1,12 +1,10 @@
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { AccessTokenOptions, LocalIdpKeyMaterial } from '../../tools/local-idp';
 import { IdentityProvider } from '../../src/auth';
+// The very code of `npm run token`: tests mint what developers mint.
+import * as localIdp from '../../src/auth/local-identity-provider';
+import type { AccessTokenOptions, LocalIdpKeyMaterial } from '../../src/auth/local-identity-provider';
 import { AppConfig } from '../../src/config/app-config';
 import type { TestApp } from './app';
-
-// The very code of `npm run token`: tests mint what developers mint.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const localIdp = require('../../tools/local-idp') as typeof import('../../tools/local-idp');
 
 export const TENANT_1 = '11111111-1111-4111-8111-111111111111';
 export const TENANT_2 = '22222222-2222-4222-8222-222222222222';

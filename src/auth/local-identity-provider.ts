@@ -1,4 +1,3 @@
-'use strict';
 /**
  * The local identity provider for development and tests: one implementation shared by the service (which
  * serves the provider in-process when AUTH_MODE=local) and by `npm run token` (which mints tokens).
@@ -8,21 +7,63 @@
  * (LOCAL_IDP_DIR, default .data/local-idp), created on first use by whichever process comes first:
  *   signing-key.pem   RSA private key that signs tokens (its JWK thumbprint is the `kid`)
  *   tls.pem           self-signed certificate for 127.0.0.1/localhost and its private key
- * Plain JavaScript, so that the token script runs without a build.
+ * It is part of the service (src/ compiles on its own, as the container image builds it), but production
+ * never loads it: the service refuses local mode with NODE_ENV=production.
  */
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const https = require('node:https');
-const path = require('node:path');
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+
+export interface LocalIdpKeyMaterial {
+  dir: string;
+  signingKey: crypto.KeyObject;
+  jwk: SigningJwk;
+  kid: string;
+  tls: { cert: string; key: string };
+}
+
+interface SigningJwk {
+  kty: string;
+  use: 'sig';
+  kid: string;
+  n: string;
+  e: string;
+}
+
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  tenantId: string;
+  userId: string;
+  name?: string;
+  upn?: string;
+  /** `null` leaves the claim out; undefined uses the UPN. */
+  email?: string | null;
+  admin?: boolean;
+  roles?: string[];
+  /** `null` or '' leaves `scp` out; undefined uses `access_as_user`. */
+  scope?: string | null;
+  expiresIn?: number;
+  /** Seconds since the epoch used for iat/nbf/exp. */
+  now?: number;
+}
+
+export interface LocalIdpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 /** Audience of local tokens when AZURE_AD_CLIENT_ID is unset (a fixed, obviously local application id). */
-const LOCAL_CLIENT_ID = '00000000-0000-4000-8000-00000000c0de';
+export const LOCAL_CLIENT_ID = '00000000-0000-4000-8000-00000000c0de';
 /** The client application the tokens say they were issued to (`azp`): Teams' desktop and web client. */
 const TEAMS_CLIENT_APP_ID = '1fec8e78-bce4-4aaf-ab1b-5451cc387264';
-const DEFAULT_PORT = 3999;
-const DEFAULT_DIR = path.join('.data', 'local-idp');
-const DEFAULT_SCOPE = 'access_as_user';
-const ADMIN_ROLE = 'ContactPro.Admin';
+export const DEFAULT_PORT = 3999;
+export const DEFAULT_DIR = path.join('.data', 'local-idp');
+export const DEFAULT_SCOPE = 'access_as_user';
+export const ADMIN_ROLE = 'ContactPro.Admin';
 const SIGNING_KEY_FILE = 'signing-key.pem';
 const TLS_FILE = 'tls.pem';
 /** A certificate this close to its end is replaced before use. */
@@ -33,41 +74,51 @@ const TLS_LIFETIME_DAYS = 825;
  * Writes a file only if it does not exist yet, atomically: concurrent creators (two test workers, the
  * service and the token script) all end up reading the same winner.
  */
-function writeOnce(file, content) {
+function writeOnce(file: string, content: string | Buffer): void {
   const partial = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.partial`;
   fs.writeFileSync(partial, content, { mode: 0o600 });
   try {
     fs.linkSync(partial, file);
   } catch (error) {
-    if (error.code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   } finally {
     fs.rmSync(partial, { force: true });
   }
 }
 
 /** Replaces a file atomically (rename), for material that has to be renewed. */
-function replaceFile(file, content) {
+function replaceFile(file: string, content: string): void {
   const partial = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.partial`;
   fs.writeFileSync(partial, content, { mode: 0o600 });
   fs.renameSync(partial, file);
 }
 
-function loadSigningKey(dir) {
+function loadSigningKey(dir: string): { privateKey: crypto.KeyObject; jwk: SigningJwk } {
   const file = path.join(dir, SIGNING_KEY_FILE);
   if (!fs.existsSync(file)) {
     const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeOnce(file, privateKey.export({ format: 'pem', type: 'pkcs8' }));
   }
   const privateKey = crypto.createPrivateKey(fs.readFileSync(file));
-  const { kty, n, e } = crypto.createPublicKey(privateKey).export({ format: 'jwk' });
+  const { kty, n, e } = crypto.createPublicKey(privateKey).export({ format: 'jwk' }) as {
+    kty: string;
+    n: string;
+    e: string;
+  };
   // RFC 7638 thumbprint: members in lexicographic order, no whitespace.
   const kid = crypto.createHash('sha256').update(JSON.stringify({ e, kty, n })).digest('base64url');
   return { privateKey, jwk: { kty, use: 'sig', kid, n, e } };
 }
 
-async function createTlsPem() {
+async function createTlsPem(): Promise<string> {
   // Loaded only here: the package is needed once per machine, when the certificate is first made.
-  const selfsigned = require('selfsigned');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const selfsigned = require('selfsigned') as {
+    generate(
+      attributes: { name: string; value: string }[],
+      options: Record<string, unknown>,
+    ): Promise<{ cert: string; private: string }>;
+  };
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + TLS_LIFETIME_DAYS * 24 * 60 * 60 * 1000);
   const pems = await selfsigned.generate(
@@ -95,7 +146,7 @@ async function createTlsPem() {
   return `${pems.cert.trim()}\n${pems.private.trim()}\n`;
 }
 
-function parseTlsPem(pem) {
+function parseTlsPem(pem: string): { cert: string; key: string; validTo: Date } | undefined {
   const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
   const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(pem);
   if (!cert || !key) return undefined;
@@ -103,22 +154,20 @@ function parseTlsPem(pem) {
   return { cert: `${cert[0]}\n`, key: `${key[0]}\n`, validTo: new Date(x509.validTo) };
 }
 
-async function loadTls(dir) {
+async function loadTls(dir: string): Promise<{ cert: string; key: string }> {
   const file = path.join(dir, TLS_FILE);
   if (!fs.existsSync(file)) writeOnce(file, await createTlsPem());
   let tls = parseTlsPem(fs.readFileSync(file, 'utf8'));
   if (!tls || tls.validTo.getTime() - Date.now() < TLS_RENEW_BEFORE_MS) {
     replaceFile(file, await createTlsPem());
     tls = parseTlsPem(fs.readFileSync(file, 'utf8'));
+    if (!tls) throw new Error(`the local identity provider's certificate ${file} cannot be read`);
   }
   return { cert: tls.cert, key: tls.key };
 }
 
-/**
- * The provider's key material from `dir`, created there on first use.
- * @returns {Promise<{ dir: string, signingKey: crypto.KeyObject, jwk: object, kid: string, tls: { cert: string, key: string } }>}
- */
-async function loadKeyMaterial(dir) {
+/** The provider's key material from `dir`, created there on first use. */
+export async function loadKeyMaterial(dir: string): Promise<LocalIdpKeyMaterial> {
   const absolute = path.resolve(dir);
   fs.mkdirSync(absolute, { recursive: true, mode: 0o700 });
   const { privateKey, jwk } = loadSigningKey(absolute);
@@ -127,39 +176,38 @@ async function loadKeyMaterial(dir) {
 }
 
 /** The provider's base URL for a port (the URL it serves and the prefix of its issuers). */
-function providerUrl(port) {
+export function providerUrl(port: number): string {
   return `https://127.0.0.1:${port}`;
 }
 
 /** The issuer of a tenant's tokens, shaped like Azure AD v2's `https://login.microsoftonline.com/<tid>/v2.0`. */
-function issuerFor(baseUrl, tenantId) {
+export function issuerFor(baseUrl: string, tenantId: string): string {
   return `${baseUrl}/${tenantId}/v2.0`;
 }
 
-function encodeSegment(value) {
+function encodeSegment(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 /** Signs a JWT with RS256 (the only algorithm the provider announces). */
-function signJwt(header, payload, privateKey) {
+export function signJwt(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  privateKey: crypto.KeyObject,
+): string {
   const signingInput = `${encodeSegment(header)}.${encodeSegment(payload)}`;
   const signature = crypto.sign('sha256', Buffer.from(signingInput), privateKey).toString('base64url');
   return `${signingInput}.${signature}`;
 }
 
-/**
- * The claims of an Azure AD v2 access token for this API.
- * @param {{ issuer: string, audience: string, tenantId: string, userId: string, name?: string, upn?: string,
- *   email?: string|null, admin?: boolean, roles?: string[], scope?: string|null, expiresIn?: number,
- *   now?: number }} options
- */
-function accessTokenClaims(options) {
+/** The claims of an Azure AD v2 access token for this API. */
+export function accessTokenClaims(options: AccessTokenOptions): Record<string, unknown> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const expiresIn = options.expiresIn ?? 3600;
   const upn = options.upn ?? `user-${options.userId.slice(0, 8)}@contoso.test`;
   const roles = options.roles ?? (options.admin ? [ADMIN_ROLE] : []);
   const scope = options.scope === undefined ? DEFAULT_SCOPE : options.scope;
-  const claims = {
+  const claims: Record<string, unknown> = {
     aud: options.audience,
     iss: options.issuer,
     iat: now,
@@ -182,17 +230,16 @@ function accessTokenClaims(options) {
   return claims;
 }
 
-/**
- * Mints an access token signed with the provider's key.
- * @param {{ signingKey: crypto.KeyObject, kid: string }} keys from {@link loadKeyMaterial}
- * @param {Parameters<typeof accessTokenClaims>[0]} options
- */
-function mintToken(keys, options) {
+/** Mints an access token signed with the provider's key (from {@link loadKeyMaterial}). */
+export function mintToken(
+  keys: Pick<LocalIdpKeyMaterial, 'signingKey' | 'kid'>,
+  options: AccessTokenOptions,
+): string {
   return signJwt({ typ: 'JWT', alg: 'RS256', kid: keys.kid }, accessTokenClaims(options), keys.signingKey);
 }
 
 /** Azure AD v2's discovery document, for `common` (issuer with `{tenantid}`) or one tenant. */
-function discoveryDocument(baseUrl, tenant) {
+export function discoveryDocument(baseUrl: string, tenant: string): Record<string, unknown> {
   const issuerTenant = tenant === 'common' || tenant === 'organizations' ? '{tenantid}' : tenant;
   return {
     token_endpoint: `${baseUrl}/${tenant}/oauth2/v2.0/token`,
@@ -234,15 +281,17 @@ const TENANT_SEGMENT =
 const DISCOVERY_PATH = new RegExp(`^/${TENANT_SEGMENT}/v2\\.0/\\.well-known/openid-configuration$`);
 const KEYS_PATH = new RegExp(`^/${TENANT_SEGMENT}/discovery/v2\\.0/keys$`);
 
-/**
- * Serves the discovery documents and the JWKS over HTTPS on 127.0.0.1.
- * @param {{ keys: Awaited<ReturnType<typeof loadKeyMaterial>>, port?: number }} options
- * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
- */
-function startProvider({ keys, port = DEFAULT_PORT }) {
+/** Serves the discovery documents and the JWKS over HTTPS on 127.0.0.1. */
+export function startProvider({
+  keys,
+  port = DEFAULT_PORT,
+}: {
+  keys: LocalIdpKeyMaterial;
+  port?: number;
+}): Promise<LocalIdpServer> {
   let baseUrl = '';
   const server = https.createServer({ cert: keys.tls.cert, key: keys.tls.key }, (req, res) => {
-    const send = (status, body) => {
+    const send = (status: number, body: unknown): void => {
       const text = JSON.stringify(body);
       res.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
@@ -251,12 +300,15 @@ function startProvider({ keys, port = DEFAULT_PORT }) {
       });
       res.end(req.method === 'HEAD' ? undefined : text);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: 'method_not_allowed' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(405, { error: 'method_not_allowed' });
+      return;
+    }
     const pathname = new URL(req.url ?? '/', baseUrl).pathname;
     const discovery = DISCOVERY_PATH.exec(pathname);
-    if (discovery) return send(200, discoveryDocument(baseUrl, discovery[1].toLowerCase()));
-    if (KEYS_PATH.test(pathname)) return send(200, { keys: [keys.jwk] });
-    return send(404, { error: 'not_found' });
+    if (discovery) send(200, discoveryDocument(baseUrl, discovery[1].toLowerCase()));
+    else if (KEYS_PATH.test(pathname)) send(200, { keys: [keys.jwk] });
+    else send(404, { error: 'not_found' });
   });
   // Tokens are never sent to the provider; short timeouts keep a stuck client from holding a socket.
   server.requestTimeout = 10_000;
@@ -265,13 +317,13 @@ function startProvider({ keys, port = DEFAULT_PORT }) {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
-      const actualPort = server.address().port;
+      const actualPort = (server.address() as AddressInfo).port;
       baseUrl = providerUrl(actualPort);
       resolve({
         url: baseUrl,
         port: actualPort,
         close: () =>
-          new Promise((done) => {
+          new Promise<void>((done) => {
             server.close(() => done());
             server.closeAllConnections();
           }),
@@ -281,7 +333,12 @@ function startProvider({ keys, port = DEFAULT_PORT }) {
 }
 
 /** The settings the token script shares with the service, read from the same environment variables. */
-function settingsFromEnv(env = process.env) {
+export function settingsFromEnv(env: Record<string, string | undefined> = process.env): {
+  dir: string;
+  port: number;
+  clientId: string;
+  scope: string;
+} {
   const port =
     env.LOCAL_IDP_PORT && env.LOCAL_IDP_PORT.trim() !== '' ? Number(env.LOCAL_IDP_PORT) : DEFAULT_PORT;
   return {
@@ -293,20 +350,3 @@ function settingsFromEnv(env = process.env) {
     scope: (env.AZURE_AD_REQUIRED_SCOPE && env.AZURE_AD_REQUIRED_SCOPE.trim()) || DEFAULT_SCOPE,
   };
 }
-
-module.exports = {
-  ADMIN_ROLE,
-  DEFAULT_DIR,
-  DEFAULT_PORT,
-  DEFAULT_SCOPE,
-  LOCAL_CLIENT_ID,
-  accessTokenClaims,
-  discoveryDocument,
-  issuerFor,
-  loadKeyMaterial,
-  mintToken,
-  providerUrl,
-  settingsFromEnv,
-  signJwt,
-  startProvider,
-};
