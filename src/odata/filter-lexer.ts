@@ -312,7 +312,7 @@ function checkStructure(
               expectOperand = false;
               break;
             }
-            if (isLambda) index = skipLambdaVariable(tokens, index, token);
+            if (isLambda) index = skipLambdaVariable(tokens, index, token, masked);
             break;
           }
           if (!afterSlash && token.text.startsWith('$') && token.text !== '$it') {
@@ -403,26 +403,41 @@ function checkFunctionName(token: Token): void {
   );
 }
 
-/** Skips `v:` or `v :` after `any(`/`all(`, the lambda variable declaration. */
-function skipLambdaVariable(tokens: Token[], openIndex: number, lambda: Token): number {
-  const variable = tokens[openIndex + 1];
-  if (variable?.kind === 'word' && /^[A-Za-z_][A-Za-z0-9_]*:$/.test(variable.text)) return openIndex + 1;
+const LAMBDA_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Skips the lambda variable declaration after `any(`/`all(`: `v:`, `v :`, `v: `, `v : ` or `v:x` (the ABNF
+ * allows optional whitespace on both sides of the ':'). ':' is a word character (time literals hold it),
+ * so a ':' glued to a neighbour is split off it here first.
+ */
+function skipLambdaVariable(tokens: Token[], openIndex: number, lambda: Token, masked: string[]): number {
+  const first = tokens[openIndex + 1];
+  const glued = first ? /^[A-Za-z_][A-Za-z0-9_]*:/.exec(first.text) : null;
+  if (glued) {
+    if (first.text.length > glued[0].length) splitToken(tokens, openIndex + 1, glued[0].length, masked);
+    return openIndex + 1;
+  }
   const colon = tokens[openIndex + 2];
-  if (
-    variable?.kind === 'word' &&
-    /^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.text) &&
-    colon?.kind === 'word' &&
-    colon.text === ':'
-  ) {
+  if (first?.kind === 'word' && LAMBDA_VARIABLE.test(first.text) && colon?.text.startsWith(':')) {
+    if (colon.text.length > 1) splitToken(tokens, openIndex + 2, 1, masked);
     return openIndex + 2;
   }
-  if (variable?.kind === 'word' && /^[A-Za-z_][A-Za-z0-9_]*:[A-Za-z_]/.test(variable.text)) {
-    syntaxError(
-      variable.start + variable.text.indexOf(':') + 1,
-      "expected a space after the lambda variable's ':'.",
-    );
-  }
   return syntaxError(lambda.start, `expected a lambda variable, e.g. ${lambda.text}(x: …).`);
+}
+
+/** Splits a token after `length` characters; a quoted rest is a string literal, masked like any other. */
+function splitToken(tokens: Token[], index: number, length: number, masked: string[]): void {
+  const token = tokens[index];
+  const cut = token.start + length;
+  const rest = token.text.slice(length);
+  const quoted = rest.startsWith("'");
+  if (quoted) for (let k = cut + 1; k < token.end - 1; k++) masked[k] = 'x';
+  tokens.splice(
+    index,
+    1,
+    { kind: 'word', text: token.text.slice(0, length), start: token.start, end: cut },
+    { kind: quoted || token.kind === 'string' ? 'string' : 'word', text: rest, start: cut, end: token.end },
+  );
 }
 
 /** Replaces `in (a, b, …)` with `eq   @i` of equal length and records the list. */

@@ -161,3 +161,64 @@ describe('parseFilter: errors name the position and what was expected', () => {
     expect(error(text).message).toMatch(message);
   });
 });
+
+describe('parseFilter: the optional whitespace (BWS) of the OData ABNF', () => {
+  it.each([
+    // Lambdas: BWS after '(', around ':' and before ')'; odata-query writes `any(x:x eq …)`.
+    ["categories/any(c:c eq 'Supplier')", "categories/any(c: c eq 'Supplier')"],
+    ["categories/any(c :c eq 'Supplier')", "categories/any(c: c eq 'Supplier')"],
+    ["categories/any(c : c eq 'Supplier')", "categories/any(c: c eq 'Supplier')"],
+    ["categories/any( c:c eq 'Supplier' )", "categories/any(c: c eq 'Supplier')"],
+    ["categories/any(\tc\t:\tc eq 'Supplier'\t)", "categories/any(c: c eq 'Supplier')"],
+    ["categories/all(c:c eq 'Supplier')", "categories/all(c: c eq 'Supplier')"],
+    ["categories/any(categories:categories eq 'x')", "categories/any(categories: categories eq 'x')"],
+    ["categories/any(c:startswith(c,'a'))", "categories/any(c: startswith(c,'a'))"],
+    ["categories/any(c:not (c eq 'a'))", "categories/any(c: not c eq 'a')"],
+    ["categories/any(c:(c eq 'a'))", "categories/any(c: c eq 'a')"],
+    ["categories/any(c:tolower(c) eq 'a')", "categories/any(c: tolower(c) eq 'a')"],
+    ["categories/any(c:c in ('a','b'))", "categories/any(c: c in ('a','b'))"],
+    ["categories/any(c:'a' eq c)", "categories/any(c: 'a' eq c)"],
+    ["categories/any(c :'a' eq c)", "categories/any(c: 'a' eq c)"],
+    ["emailAddresses/any(e:e/address eq 'a')", "emailAddresses/any(e: e/address eq 'a')"],
+    ['ratings/any(r:r gt -1)', 'ratings/any(r: r gt -1)'],
+    ['dates/any(d:d gt 2024-01-01T10:00:00Z)', 'dates/any(d: d gt 2024-01-01T10:00:00Z)'],
+    ['categories/any( )', 'categories/any()'],
+    // Parentheses, function arguments and `in` lists: BWS inside.
+    ['( a eq 1 )', 'a eq 1'],
+    ['(a eq 1 or ( b eq 2 ))', '(a eq 1 or b eq 2)'],
+    ['( flag )', 'flag'],
+    ["contains( name , 'x' )", "contains(name,'x')"],
+    ["tolower( name ) eq 'x'", "tolower(name) eq 'x'"],
+    ['age in ( 1 , 2 )', 'age in (1,2)'],
+    ["name in ('a' ,'b',\t'c' )", "name in ('a','b','c')"],
+    // Around operators: RWS, one or more spaces or tabs.
+    ['a  eq  1   and\tb eq 2', '(a eq 1 and b eq 2)'],
+    ['not  (a eq 1)', 'not (a eq 1)'],
+    ['a  in  (1)', 'a in (1)'],
+  ])('%s', (text, canonical) => {
+    expect(show(parseFilter(text))).toBe(show(parseFilter(canonical)));
+  });
+
+  it('reads a literal glued to the lambda colon from the original text', () => {
+    const node = parseFilter("categories/any(c:'Zoë' eq c)");
+    expect(node).toMatchObject({
+      kind: 'lambda',
+      predicate: { kind: 'compare', left: { kind: 'literal', text: "'Zoë'", position: 17 } },
+    });
+  });
+
+  it.each([
+    // RWS is required around operators and after 'not'; no whitespace before '(' of a call or a lambda.
+    ['not(a eq 1)', /position 3.*space after 'not'/],
+    ['a eq 1and b eq 2', /position 10.*expected an operator/],
+    ['(a eq 1)and(b eq 2)', /position 8/],
+    ["contains (name,'x')", /position 9.*expected an operator/],
+    ["categories/any (c: c eq 'x')", /position 15/],
+    ["categories/ any(c: c eq 'x')", /property name after '\/'/],
+    ["categories/any(c: c eq 'x' and :)", /position/],
+    ["categories/any(: c eq 'x')", /position 11.*expected a lambda variable/],
+    ["categories/any(c c eq 'x')", /position 11.*expected a lambda variable/],
+  ])('still rejects %s', (text, message) => {
+    expect(error(text).message).toMatch(message);
+  });
+});
