@@ -204,6 +204,42 @@ const HAND_WRITTEN: string[] = [
   'ratings/all(r: r lt 5)',
   'ratings/any(r: r in (1, 3))',
   'ratings/all(r: r ne 3)',
+  // all() with the comparisons any() has: no element violates the condition; empty collections pass
+  "categories/all(c: c eq 'Supplier')",
+  "categories/all(c:c eq 'vip')",
+  "categories/all(c: 'VIP' eq c)",
+  "categories/all(c: tolower(c) eq 'customer')",
+  "categories/all(c: c in ('supplier', 'vip'))",
+  "categories/all(c: c in ('Supplier', 'customer', 'Émigré'))",
+  "categories/all(c: c in ('emigre'))",
+  "categories/all(c: c in ('p', 'pa', 'partner', 'partners'))",
+  "categories/all(c: startswith(c,'p'))",
+  "categories/all(c: startswith(c,'sup') and c ne 'supplier')",
+  "categories/all(c: endswith(c,'er'))",
+  "categories/all(c: endswith(c,'r') and not startswith(c,'s'))",
+  "categories/all(c: startswith(c,''))",
+  "categories/all(c: c ge 'p' and c le 'q')",
+  "categories/all(c: not (c ne 'prospect'))",
+  "not categories/all(c: c eq 'vip')",
+  "categories/all(c: c eq 'vip') and categories/any()",
+  'ratings/all(r: r eq 3)',
+  'ratings/all(r:r eq 0 )',
+  'ratings/all(r: r eq 2 and r ge 1)',
+  'ratings/all(r: not (r ne 5))',
+  "emailAddresses/all(e:e/name ne 'ana')",
+  "emailAddresses/all(e: not startswith(e/address,'bob'))",
+  // any() with the negated forms all() needs
+  "categories/any(c: c ne 'supplier')",
+  "categories/any(c:not startswith(c,'s'))",
+  "categories/any(c: not endswith(c,'r'))",
+  "categories/any(c: not (c in ('vip', 'partner')))",
+  'ratings/any(r: r ne 2)',
+  // element regexes test each element, never the text of the whole array (mongo-java-server did)
+  "categories/any(c: contains(c,', '))",
+  "categories/any(c: contains(c,''))",
+  "categories/any(c: endswith(c,']'))",
+  "categories/all(c: not contains(c,'['))",
+  "emailAddresses/any(e: contains(e/address,''))",
   // combinations and precedence
   "displayName eq 'Zoë' or age gt 80",
   "contains(displayName,'a') and age lt 50",
@@ -428,7 +464,9 @@ function lambdaArbitrary(): fc.Arbitrary<string> {
   const orderOp = fc.constantFrom('gt', 'ge', 'lt', 'le');
   const anyCategory = fc.oneof(
     category.map((v) => `c eq ${v}`),
+    category.map((v) => `c ne ${v}`),
     fc.tuple(orderOp, category).map(([o, v]) => `c ${o} ${v}`),
+    fc.constantFrom('s', 'pro', 'r').map((v) => `not startswith(c,'${v}')`),
     fc
       .tuple(
         fc.constantFrom('contains', 'startswith', 'endswith'),
@@ -438,6 +476,11 @@ function lambdaArbitrary(): fc.Arbitrary<string> {
   );
   const allCategory = fc.oneof(
     category.map((v) => `c ne ${v}`),
+    category.map((v) => `c eq ${v}`),
+    fc.uniqueArray(category, { minLength: 1, maxLength: 3 }).map((vs) => `c in (${vs.join(', ')})`),
+    fc
+      .tuple(fc.constantFrom('startswith', 'endswith'), fc.constantFrom('s', 'sup', 'er', 'p', 'É'))
+      .map(([f, v]) => `${f}(c,'${v}')`),
     fc.tuple(orderOp, category).map(([o, v]) => `c ${o} ${v}`),
     fc
       .tuple(fc.constantFrom('contains', 'startswith', 'endswith'), fc.constantFrom('o', 'sup', 'er'))
@@ -447,7 +490,7 @@ function lambdaArbitrary(): fc.Arbitrary<string> {
     .tuple(fc.constantFrom('eq', 'gt', 'ge', 'lt', 'le'), fc.integer({ min: 0, max: 5 }))
     .map(([o, n]) => `r ${o} ${n}`);
   const allRating = fc
-    .tuple(fc.constantFrom('ne', 'gt', 'ge', 'lt', 'le'), fc.integer({ min: 0, max: 5 }))
+    .tuple(fc.constantFrom('eq', 'ne', 'gt', 'ge', 'lt', 'le'), fc.integer({ min: 0, max: 5 }))
     .map(([o, n]) => `r ${o} ${n}`);
   const anyEmail = fc.oneof(
     fc

@@ -121,24 +121,33 @@ describe('translateFilter: logic, in, functions', () => {
 });
 
 describe('translateFilter: lambdas (no $elemMatch: FerretDB 1.24 does not evaluate it per element)', () => {
+  const cat = 'norm.categories';
+  /** An element regex, as the translator writes it (see elementRegex). */
+  const elements = (pattern: string) => ({ $in: [new RegExp(pattern)] });
   it.each([
-    ["categories/any(c: c eq 'Supplier')", { 'norm.categories': { $eq: 'supplier' } }],
+    ["categories/any(c: c eq 'Supplier')", { [cat]: { $eq: 'supplier' } }],
     [
       "categories/any(c: c eq 'a' or startswith(c,'B'))",
-      { $or: [{ 'norm.categories': { $eq: 'a' } }, { 'norm.categories': { $regex: '^b' } }] },
+      { $or: [{ [cat]: { $eq: 'a' } }, { [cat]: elements(String.raw`^b`) }] },
     ],
-    ["categories/any(c: c in ('a', 'B'))", { 'norm.categories': { $in: ['a', 'b'] } }],
+    ["categories/any(c: c in ('a', 'B'))", { [cat]: { $in: ['a', 'b'] } }],
+    ["categories/any(c: c ne 'a')", { $or: [{ [cat]: { $lt: 'a' } }, { [cat]: { $gt: 'a' } }] }],
+    ["categories/any(c: not startswith(c,'ab'))", { [cat]: elements(String.raw`^(?:\z|[^a]|a(?:\z|[^b]))`) }],
     [
       "categories/all(c: c ne 'a' and not contains(c,'x'))",
-      { $nor: [{ 'norm.categories': { $eq: 'a' } }, { 'norm.categories': { $regex: 'x' } }] },
+      { $nor: [{ [cat]: { $eq: 'a' } }, { [cat]: elements(String.raw`x`) }] },
     ],
-    ["categories/all(c: c gt 'm')", { $nor: [{ 'norm.categories': { $lte: 'm' } }] }],
+    ["categories/all(c: c gt 'm')", { $nor: [{ [cat]: { $lte: 'm' } }] }],
     ['categories/any()', { 'norm.categories.0': { $exists: true } }],
     [
       "emailAddresses/any(e: endswith(e/address,'@contoso.com'))",
-      { 'norm.emailAddresses.address': { $regex: '@contoso\\.com$' } },
+      { 'norm.emailAddresses.address': elements(String.raw`@contoso\.com$`) },
     ],
     ["emailAddresses/all(e: e/name ne 'Zoë')", { $nor: [{ 'norm.emailAddresses.name': { $eq: 'zoe' } }] }],
+    [
+      "emailAddresses/all(e: not endswith(e/address,'.org'))",
+      { $nor: [{ 'norm.emailAddresses.address': elements(String.raw`\.org$`) }] },
+    ],
     ['ratings/any(r: r ge 4)', { ratings: { $gte: 4 } }],
     ['ratings/all(r: r lt 4)', { $nor: [{ ratings: { $gte: 4 } }] }],
     ['ratings/any()', { 'ratings.0': { $exists: true } }],
@@ -146,17 +155,77 @@ describe('translateFilter: lambdas (no $elemMatch: FerretDB 1.24 does not evalua
     expect(translate(text)).toEqual(expected);
   });
 
+  // all(x: P) is "no element violates P": a $nor of conditions that find a violating element.
+  it.each([
+    ["categories/all(c: c eq 'Supplier')", [{ [cat]: { $lt: 'supplier' } }, { [cat]: { $gt: 'supplier' } }]],
+    ["categories/all(c:c eq 'Supplier')", [{ [cat]: { $lt: 'supplier' } }, { [cat]: { $gt: 'supplier' } }]],
+    ["categories/all(c: 'Zoë' eq c)", [{ [cat]: { $lt: 'zoe' } }, { [cat]: { $gt: 'zoe' } }]],
+    ["categories/all(c: tolower(c) eq 'vip')", [{ [cat]: { $lt: 'vip' } }, { [cat]: { $gt: 'vip' } }]],
+    ["categories/all(c: toupper(c) ne 'VIP')", [{ [cat]: { $eq: 'vip' } }]],
+    ["categories/all(c: c ge 'b')", [{ [cat]: { $lt: 'b' } }]],
+    ["categories/all(c: c lt 'b')", [{ [cat]: { $gte: 'b' } }]],
+    ["categories/all(c: c le 'b')", [{ [cat]: { $gt: 'b' } }]],
+    ["categories/all(c: 'b' lt c)", [{ [cat]: { $lte: 'b' } }]],
+    ["categories/all(c: c in ('vip'))", [{ [cat]: { $lt: 'vip' } }, { [cat]: { $gt: 'vip' } }]],
+    // Not one of the values: the text ends early, leaves the values' trie, or goes on past a value.
+    [
+      "categories/all(c: c in ('a', 'ab', 'B'))",
+      [{ [cat]: elements(String.raw`^(?:\z|[^ab]|a(?:[^b]|b[\s\S])|b[\s\S])`) }],
+    ],
+    [
+      "categories/all(c: c in ('a.b', 'a'))",
+      [{ [cat]: elements(String.raw`^(?:\z|[^a]|a(?:[^\.]|\.(?:\z|[^b]|b[\s\S])))`) }],
+    ],
+    ["categories/all(c: startswith(c,'Ab'))", [{ [cat]: elements(String.raw`^(?:\z|[^a]|a(?:\z|[^b]))`) }]],
+    ["categories/all(c: endswith(c,'ab'))", [{ [cat]: elements(String.raw`(?:^[\s\S]{0,1}|[^b]|[^a]b)\z`) }]],
+    ["categories/all(c: endswith(c,'😀'))", [{ [cat]: elements(String.raw`(?:^[\s\S]{0,0}|[^😀])\z`) }]],
+    ["categories/all(c: startswith(c,''))", [{ [cat]: { $in: [] } }]],
+    [
+      "categories/all(c: c ne 'a' and (c gt 'b' and endswith(c,'z')))",
+      [
+        { [cat]: { $eq: 'a' } },
+        { [cat]: { $lte: 'b' } },
+        { [cat]: elements(String.raw`(?:^[\s\S]{0,0}|[^z])\z`) },
+      ],
+    ],
+    ["categories/all(c: not (c ne 'a'))", [{ [cat]: { $lt: 'a' } }, { [cat]: { $gt: 'a' } }]],
+    ['ratings/all(r: r eq 3)', [{ ratings: { $lt: 3 } }, { ratings: { $gt: 3 } }]],
+    ['ratings/all(r: r ne 3 and r ge 1)', [{ ratings: { $eq: 3 } }, { ratings: { $lt: 1 } }]],
+    [
+      "emailAddresses/all(e: not startswith(e/name,'a'))",
+      [{ 'norm.emailAddresses.name': elements(String.raw`^a`) }],
+    ],
+  ])('%s', (text, violations) => {
+    expect(translate(text)).toEqual({ $nor: violations });
+  });
+
   it.each([
     [
       "emailAddresses/any(e: e/address eq 'a' and e/name eq 'b')",
-      /'and' is not supported inside emailAddresses\/any\(\)/,
+      /'and' is not supported inside emailAddresses\/any\(\).*'or' inside any\(\) and with 'and' inside all\(\)/,
     ],
-    ["categories/all(c: c eq 'a' or c eq 'b')", /'or' is not supported inside categories\/all\(\)/],
-    ["categories/any(c: c ne 'a')", /'ne' inside any\(\)/],
-    ["categories/all(c: c eq 'a')", /'eq' inside all\(\)/],
-    ["categories/any(c: not contains(c,'a'))", /not contains\(\)/],
+    [
+      "categories/all(c: c eq 'a' or c eq 'b')",
+      /'or' is not supported inside categories\/all\(\).*use in \(…\)/,
+    ],
+    [
+      "categories/all(c: contains(c,'a'))",
+      /contains\(\) is not supported inside categories\/all\(\).*startswith/,
+    ],
+    [
+      "categories/any(c: not contains(c,'a'))",
+      /not contains\(\) is not supported inside categories\/any\(\)/,
+    ],
     ['categories/any(c: c eq null)', /null/],
-    ["emailAddresses/all(e: e/name gt 'a')", /may be null/],
+    [
+      "emailAddresses/all(e: e/name eq 'a')",
+      /'e\/name' is not supported inside emailAddresses\/all\(\).*elements that have no name/,
+    ],
+    ["emailAddresses/all(e: e/name gt 'a')", /elements that have no name/],
+    ["emailAddresses/all(e: e/name in ('a', 'b'))", /elements that have no name/],
+    ["emailAddresses/all(e: startswith(e/address,'a'))", /elements that have no address/],
+    ["emailAddresses/any(e: e/name ne 'a')", /elements that have no name/],
+    ['ratings/all(r: r in (1, 3))', /'in' with several Edm\.Int32 values .* works on text values/],
     ['categories/any(c: length(c) eq 1)', /length\(\) is not supported there/],
     ["categories/any(c: displayName eq 'x')", /lambda variable 'c'/],
     [
@@ -168,6 +237,17 @@ describe('translateFilter: lambdas (no $elemMatch: FerretDB 1.24 does not evalua
     ["displayName/any(c: c eq 'x')", /needs a collection/],
   ])('rejects %s', (text, message) => {
     expect(rejection(text)).toMatch(message);
+  });
+
+  it('refuses a list whose pattern would be too long for the database', () => {
+    // 60 values of 52 characters that part after two: within $filter's length, about 37 000 pattern characters.
+    const values = Array.from(
+      { length: 60 },
+      (_, i) => `'${String(i).padStart(2, '0')}${'abcdefghij'.repeat(5)}'`,
+    ).join(',');
+    expect(rejection(`categories/all(c: c in (${values}))`)).toMatch(
+      /too long to be matched on each element/,
+    );
   });
 });
 

@@ -36,6 +36,8 @@ import { odataError, quoteInput } from './odata-error';
  *   startswith is anchored (`^…`), so an index on the key serves it.
  * - Only operators every target has: no $expr, $where, $text, collation, $elemMatch (FerretDB 1.24
  *   evaluates $elemMatch against the whole array and rejects $and/$or/$ne/$not inside it).
+ * - Lambdas: any(P) is "some element matches", an `or` of one-operator conditions on the element path;
+ *   all(P) is "no element violates P", a `$nor` of the violations, so an empty collection satisfies it.
  */
 
 const ORDER_OPERATORS: Record<'gt' | 'ge' | 'lt' | 'le', string> = {
@@ -52,7 +54,10 @@ const FLIPPED: Record<ComparisonOperator, ComparisonOperator> = {
   lt: 'gt',
   le: 'ge',
 };
-const COMPLEMENT: Record<'gt' | 'ge' | 'lt' | 'le', 'gt' | 'ge' | 'lt' | 'le'> = {
+/** The comparison that holds exactly when the given one does not, on non-null values. */
+const COMPLEMENT: Record<ComparisonOperator, ComparisonOperator> = {
+  eq: 'ne',
+  ne: 'eq',
   gt: 'le',
   ge: 'lt',
   lt: 'ge',
@@ -75,6 +80,16 @@ interface LambdaScope {
   variable: string;
   name: string;
   property: PrimitiveCollectionModel | ComplexCollectionModel;
+  quantifier: 'any' | 'all';
+}
+
+/** What a lambda condition compares: the element, or one member of a complex element. */
+interface ElementOperand {
+  path: string;
+  type: EdmPrimitiveType;
+  member?: string;
+  /** How messages name it, e.g. `emailAddresses/address`. */
+  label: string;
 }
 
 class FilterTranslator {
@@ -238,7 +253,10 @@ class FilterTranslator {
     return { [queryPath(operand.property)]: { $in: values } };
   }
 
-  private stringPattern(node: BooleanCallNode, option = '$filter'): { needle: string; literal: LiteralNode } {
+  private stringPattern(
+    node: BooleanCallNode,
+    option = '$filter',
+  ): { needle: string; text: string; literal: LiteralNode } {
     if (node.args.length !== 2)
       throw odataError(option, `${node.name}() takes two arguments (position ${node.position}).`);
     const literal = node.args[1];
@@ -248,8 +266,8 @@ class FilterTranslator {
         `The second argument of ${node.name}() must be a string literal (position ${literal.position}).`,
       );
     }
-    const needle = escapeRegex(foldText(literalValue(literal, 'Edm.String', node.name) as string));
-    return { needle, literal };
+    const text = foldText(literalValue(literal, 'Edm.String', node.name) as string);
+    return { needle: escapeRegex(text), text, literal };
   }
 
   private regexFor(node: BooleanCallNode): string {
@@ -378,30 +396,41 @@ class FilterTranslator {
     }
     const base = elementPath(property);
     if (!node.predicate || node.variable === undefined) return { [`${base}.0`]: { $exists: true } };
-    const scope: LambdaScope = { variable: node.variable, name, property };
+    const scope: LambdaScope = { variable: node.variable, name, property, quantifier: node.quantifier };
     const atoms: MongoFilter[] = [];
-    // any(P) is an `or` of single-element conditions; all(P) is not any(not P).
+    // any(P) is an `or` of single-element conditions; all(P) is not any(not P), so an empty or missing
+    // collection satisfies it.
     this.elementAtoms(node.predicate, scope, node.quantifier === 'all', atoms);
+    if (!atoms.length) atoms.push(NOTHING(base));
     if (node.quantifier === 'all') return { $nor: atoms };
     return atoms.length === 1 ? atoms[0] : { $or: atoms };
   }
 
   /**
-   * Conditions on one collection element, expressed without $elemMatch: a dot path on an array matches
-   * when any element matches, which is exact for one condition, so conditions may only be joined with
-   * `or` inside any() (`and` inside all()). `negated` is true when the caller needs `not node`.
+   * Conditions on one collection element, each an `or` of atoms that say "some element satisfies …".
+   * Without $elemMatch (see the rules above), one atom is one operator on a dot path, which an array
+   * matches when any element does; so conditions on an element may only be joined with `or` inside
+   * any() (`and` inside all()). `negated` is true when the caller needs `not node` (all() starts negated: it is not any(not P)).
+   * A negated condition holds for an element whose member is missing, and no dot path finds such an
+   * element on every engine (FerretDB matches `{'a.b': null}` only when no element has `b`): those are
+   * refused on complex elements. Primitive elements are never null.
    */
   private elementAtoms(node: FilterNode, scope: LambdaScope, negated: boolean, out: MongoFilter[]): void {
-    const unsupported = (what: string): never => {
+    const unsupported = (what: string, why: string): never => {
       throw odataError(
         '$filter',
-        `${what} is not supported inside ${scope.name}/${negated ? 'all' : 'any'}() (position ${node.position}): inside any() join conditions on the element with 'or', inside all() with 'and', and compare with eq, in, gt, ge, lt, le, contains, startswith or endswith.`,
+        `${what} is not supported inside ${scope.name}/${scope.quantifier}() (position ${node.position}): ${why}.`,
       );
     };
     switch (node.kind) {
       case 'or':
       case 'and':
-        if ((node.kind === 'or') === negated) return unsupported(`'${node.kind}'`);
+        if ((node.kind === 'or') === negated) {
+          return unsupported(
+            `'${node.kind}'`,
+            `each condition is decided for one element, so conditions on it can be joined with 'or' inside any() and with 'and' inside all() (under 'not', the other way round); for one of several values use in (…)`,
+          );
+        }
         this.elementAtoms(node.left, scope, negated, out);
         this.elementAtoms(node.right, scope, negated, out);
         return;
@@ -416,54 +445,106 @@ class FilterTranslator {
         }
         const element = this.element(left, scope);
         const literal = this.literal(right, operator);
-        if (isNullLiteral(literal)) return unsupported('Comparing with null');
-        const value = this.storedValue(
-          literal,
-          element.type,
-          `${scope.name}/${element.member ?? scope.variable}`,
-        );
-        if (operator === 'eq' || operator === 'ne') {
-          if ((operator === 'eq') === negated)
-            return unsupported(negated ? "'eq' inside all()" : "'ne' inside any()");
-          out.push({ [element.path]: { $eq: value } });
-          return;
+        if (isNullLiteral(literal)) {
+          return unsupported(
+            'Comparing with null',
+            `compare the element with a value, or test for an empty collection with ${scope.name}/any()`,
+          );
         }
-        if (negated) {
-          // Elements of a primitive collection are never null, so `not (x gt v)` is exactly `x le v`.
-          if (scope.property.kind !== 'collection')
-            return unsupported(`'${operator}' on a member that may be null`);
-          operator = COMPLEMENT[operator];
-        }
-        out.push({ [element.path]: { [ORDER_OPERATORS[operator]]: value } });
+        // The comparison each atom must express: the one written, or its complement when negated.
+        const wanted = negated ? COMPLEMENT[operator] : operator;
+        const holdsForMissing = negated ? operator !== 'ne' : operator === 'ne';
+        if (holdsForMissing) this.requireMember(element, scope, unsupported);
+        const value = this.storedValue(literal, element.type, element.label);
+        if (wanted === 'eq') out.push({ [element.path]: { $eq: value } });
+        // Elements of one collection have one type, and MongoDB compares within a type only.
+        else if (wanted === 'ne')
+          out.push({ [element.path]: { $lt: value } }, { [element.path]: { $gt: value } });
+        else out.push({ [element.path]: { [ORDER_OPERATORS[wanted]]: value } });
         return;
       }
       case 'in': {
-        if (negated) return unsupported("'in'");
         const element = this.element(node.operand, scope);
         const values = node.items.map((item) => {
-          if (isNullLiteral(item)) return unsupported('null in a list');
-          return this.storedValue(item, element.type, `${scope.name}/${element.member ?? scope.variable}`);
+          if (isNullLiteral(item))
+            return unsupported('null in a list', 'inside a lambda, compare with values only');
+          return this.storedValue(item, element.type, element.label);
         });
-        out.push({ [element.path]: { $in: values } });
+        if (!negated) {
+          out.push({ [element.path]: { $in: values } });
+          return;
+        }
+        this.requireMember(element, scope, unsupported);
+        if (values.length === 1) {
+          out.push({ [element.path]: { $lt: values[0] } }, { [element.path]: { $gt: values[0] } });
+        } else if (values.every((value) => typeof value === 'string')) {
+          out.push(this.elementRegex(element.path, notOneOf(values)!, node.position));
+        } else {
+          unsupported(
+            `'in' with several ${element.type} values`,
+            `an element outside such a list cannot be found without a per-element test; 'in' inside all() (or 'not … in' inside any()) works on text values, 'eq', 'ne', 'gt', 'ge', 'lt' and 'le' on every type`,
+          );
+        }
         return;
       }
       case 'call': {
-        if (negated) return unsupported(`not ${node.name}()`);
         const element = this.element(node.args[0], scope);
-        if (element.type !== 'Edm.String') return unsupported(`${node.name}() on a non-string value`);
-        out.push({ [element.path]: { $regex: this.regexFor(node) } });
+        if (element.type !== 'Edm.String')
+          return unsupported(`${node.name}() on a non-string value`, `${node.name}() needs text`);
+        if (!negated) {
+          out.push(this.elementRegex(element.path, this.regexFor(node), node.position));
+          return;
+        }
+        if (node.name === 'contains') {
+          return unsupported(
+            scope.quantifier === 'all' ? 'contains()' : 'not contains()',
+            `finding an element that does not contain a text needs a per-element negated match that not every supported database has; startswith(), endswith(), eq, ne and in work, and 'not ${scope.name}/any(${scope.variable}: contains(…))' finds those where no element contains the text`,
+          );
+        }
+        this.requireMember(element, scope, unsupported);
+        const { text } = this.stringPattern(node);
+        const pattern = node.name === 'startswith' ? notOneOf([text], true) : notSuffixedBy(text);
+        // Every text starts and ends with '': then no element violates the condition.
+        if (pattern !== undefined) out.push(this.elementRegex(element.path, pattern, node.position));
         return;
       }
       default:
-        return unsupported(node.kind === 'lambda' ? 'A nested lambda' : 'This condition');
+        return unsupported(
+          node.kind === 'lambda' ? 'A nested lambda' : 'This condition',
+          `compare the element with eq, ne, gt, ge, lt, le or in, or use contains(), startswith() or endswith()`,
+        );
     }
   }
 
-  /** The element (or element member) a lambda condition is about, with its type and database path. */
-  private element(
-    value: ValueNode,
+  /** Refuses a negated condition on a complex element's member, which may be missing (see elementAtoms). */
+  private requireMember(
+    element: ElementOperand,
     scope: LambdaScope,
-  ): { path: string; type: EdmPrimitiveType; member?: string } {
+    unsupported: (what: string, why: string) => never,
+  ): void {
+    if (element.member === undefined) return;
+    unsupported(
+      `This condition on '${scope.variable}/${element.member}'`,
+      `it would also hold for elements that have no ${element.member}, which not every supported database can tell apart; inside all() use ne, not startswith(), not endswith() or not contains() on ${element.member}, and inside any() eq, in, gt, ge, lt, le, contains(), startswith() or endswith()`,
+    );
+  }
+
+  /**
+   * A regex on the elements, written as `$in: [regex]`: mongo-java-server also matches a `$regex` against
+   * the text of the whole array (`[a, b]`), `$in` tests each element only, on every engine.
+   */
+  private elementRegex(path: string, pattern: string, position: number): MongoFilter {
+    if (pattern.length > ODATA_LIMITS.maxElementPatternLength) {
+      throw odataError(
+        '$filter',
+        `The condition at position ${position} in $filter is too long to be matched on each element; use fewer or shorter values.`,
+      );
+    }
+    return { [path]: { $in: [new RegExp(pattern)] } };
+  }
+
+  /** The element (or element member) a lambda condition is about, with its type and database path. */
+  private element(value: ValueNode, scope: LambdaScope): ElementOperand {
     if (value.kind === 'function' && (value.name === 'tolower' || value.name === 'toupper')) {
       const inner = this.element(this.singleArgument(value), scope);
       if (inner.type !== 'Edm.String')
@@ -484,7 +565,7 @@ class FilterTranslator {
           `'${scope.variable}' is a ${scope.property.elementType} value; it has no member '${value.segments.join('/')}'.`,
         );
       }
-      return { path: base, type: scope.property.elementType };
+      return { path: base, type: scope.property.elementType, label: `${scope.name}/${scope.variable}` };
     }
     const member = value.segments.join('/');
     const type = Object.hasOwn(scope.property.members, member) ? scope.property.members[member] : undefined;
@@ -496,7 +577,7 @@ class FilterTranslator {
           : `'${scope.variable}' is a complex value; compare one of its members, e.g. ${scope.variable}/${Object.keys(scope.property.members)[0]}.`,
       );
     }
-    return { path: `${base}.${member}`, type, member };
+    return { path: `${base}.${member}`, type, member, label: `${scope.name}/${member}` };
   }
 }
 
@@ -508,4 +589,65 @@ function utcYearStart(year: number): Date {
   const date = new Date(Date.UTC(2000, 0, 1));
   date.setUTCFullYear(year);
   return date;
+}
+
+interface TrieNode {
+  end: boolean;
+  children: Map<string, TrieNode>;
+}
+
+/**
+ * A regex for the texts that are none of `values` (with `prefixes`: that start with none of them). It
+ * walks the values' trie by code point and matches where a text leaves it: the text ends early, or goes
+ * on with a character no value has there, or goes on past a whole value. No lookahead: RE2 (FerretDB)
+ * has none. `undefined` when every text qualifies as one of the values (the prefix '').
+ */
+function notOneOf(values: string[], prefixes = false): string | undefined {
+  const root: TrieNode = { end: false, children: new Map() };
+  for (const value of values) {
+    let node = root;
+    for (const character of value) {
+      let child = node.children.get(character);
+      if (!child) {
+        child = { end: false, children: new Map() };
+        node.children.set(character, child);
+      }
+      node = child;
+    }
+    node.end = true;
+  }
+  const leaving = (node: TrieNode): string[] => {
+    if (node.end && prefixes) return [];
+    const alternatives = node.end ? [] : ['\\z'];
+    const next = [...node.children.keys()];
+    alternatives.push(next.length ? `[^${next.map(escapeRegex).join('')}]` : '[\\s\\S]');
+    for (const [character, child] of node.children) {
+      const rest = leaving(child);
+      if (rest.length) alternatives.push(`${escapeRegex(character)}${group(rest)}`);
+    }
+    return alternatives;
+  };
+  const alternatives = leaving(root);
+  return alternatives.length ? `^${group(alternatives)}` : undefined;
+}
+
+/** A regex for the texts that do not end with `suffix`: shorter ones, or ones that differ in its last characters. */
+function notSuffixedBy(suffix: string): string | undefined {
+  const characters = [...suffix];
+  if (!characters.length) return undefined;
+  const alternatives = [`^[\\s\\S]{0,${characters.length - 1}}`];
+  for (let kept = 0; kept < characters.length; kept++) {
+    const differing = characters[characters.length - 1 - kept];
+    alternatives.push(
+      `[^${escapeRegex(differing)}]${characters
+        .slice(characters.length - kept)
+        .map(escapeRegex)
+        .join('')}`,
+    );
+  }
+  return `${group(alternatives)}\\z`;
+}
+
+function group(alternatives: string[]): string {
+  return alternatives.length === 1 ? alternatives[0] : `(?:${alternatives.join('|')})`;
 }

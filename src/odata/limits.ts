@@ -26,4 +26,6 @@ export const ODATA_LIMITS = {
   maxSkip: 10_000,
   /** Largest string length `length()` may be compared with (RE2, FerretDB's regex engine, caps repeats at 1000). */
   maxLengthOperand: 1000,
+  /** Characters of one regex matched on collection elements (MongoDB refuses patterns over 32 764 bytes). */
+  maxElementPatternLength: 8000,
 } as const;
