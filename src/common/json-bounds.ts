@@ -41,17 +41,62 @@ export function jsonBoundsProblem(text: string, bounds: JsonBounds): string | un
   return undefined;
 }
 
+/** A `\uD800`–`\uDFFF` escape: only such an escape can put a surrogate in a string (UTF-8 cannot). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The dotted path (as validation errors name fields) of the first string, or property name, holding an
+ * unpaired UTF-16 surrogate: JSON.parse accepts `"\ud800"`, which no Unicode text contains and which
+ * MongoDB would store as U+FFFD.
+ */
+export function loneSurrogatePath(
+  value: unknown,
+  path = '',
+): { target: string; inName: boolean } | undefined {
+  if (typeof value === 'string')
+    return LONE_SURROGATE.test(value) ? { target: path, inName: false } : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, member] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key)) return { target: path, inName: true };
+    const found = loneSurrogatePath(member, path ? `${path}.${key}` : key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function loneSurrogateError(found: { target: string; inName: boolean }): ApiError {
+  const where = found.inName ? `A property name${found.target ? ` in ${found.target}` : ''}` : 'The value';
+  const message = `${where} contains an unpaired UTF-16 surrogate escape (such as \\ud800), which is not Unicode text.`;
+  return ApiError.badRequest('The request is invalid: see details.', undefined, [
+    { code: 'InvalidValue', message, target: found.target || '$' },
+  ]);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Replaces Fastify's JSON parser by the same parser (prototype-poisoning keys refused) behind the bounds
- * check. Body limits stay Fastify's: the server's, or a route's own (see body-limit.ts).
+ * check, a strict UTF-8 decoding (invalid bytes are a 400, not U+FFFD) and a check for unpaired
+ * surrogates. Body limits stay Fastify's: the server's, or a route's own (see body-limit.ts).
  */
 export function useBoundedJsonParser(fastify: FastifyInstance, bounds: JsonBounds): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = UTF8.decode(body as Buffer);
+    } catch {
+      return done(ApiError.badRequest('The JSON body is not valid UTF-8.'), undefined);
+    }
     const problem = jsonBoundsProblem(text, bounds);
     if (problem) return done(ApiError.badRequest(problem), undefined);
-    void parse(request, text, done);
+    void parse(request, text, (error, value) => {
+      if (error) return done(error, undefined);
+      const found = SURROGATE_ESCAPE.test(text) ? loneSurrogatePath(value) : undefined;
+      if (found) return done(loneSurrogateError(found), undefined);
+      done(null, value);
+    });
   });
 }
