@@ -13,6 +13,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetadataModule } from './metadata/metadata.module';
+import { ODataJsonFormatInterceptor } from './metadata/odata-json-format.interceptor';
 import { TabsModule } from './tabs/tabs.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { UsersModule } from './users';
@@ -42,6 +43,8 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiErrorFilter },
+        // Outermost first: the ETag header is read from the body before `odata.metadata=none` strips it.
+        { provide: APP_INTERCEPTOR, useClass: ODataJsonFormatInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ResourceHeadersInterceptor },
         // Here, where both the strategy (AuthModule) and the sign-in handler (UsersModule) are visible.
         { provide: APP_GUARD, useClass: AuthenticationGuard },

@@ -21,3 +21,29 @@ export const SERVICE_SCHEMA: CsdlOptions = {
     { model: contactModel, dynamicProperties: ['customFields'] },
   ],
 };
+
+type Entity = Record<string, unknown>;
+
+const segment = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? encodeURIComponent(value) : undefined;
+
+/**
+ * The canonical URL of an entity of each set below the service root (its entity-id, `@odata.id`), in
+ * the key-as-segment form the routes declare. A contact lives in its tab: the tab comes from the
+ * contact, or from the route it was read through.
+ */
+export const CANONICAL_PATHS: Readonly<
+  Record<string, (entity: Entity, params: Readonly<Record<string, string>>) => string | undefined>
+> = {
+  users: (user) => segment(user.id) && `users/${segment(user.id)}`,
+  channels: (channel) => segment(channel.id) && `channels/${segment(channel.id)}`,
+  tabs: (tab) => segment(tab.id) && `tabs/${segment(tab.id)}`,
+  contacts: (contact, params) => {
+    const tab = segment(contact.tabId) ?? segment(params.tabId);
+    const id = segment(contact.id);
+    return tab && id && `tabs/${tab}/contacts/${id}`;
+  },
+};
+
+/** Route segments that return an entity of a set without naming it: `me` is the caller's user. */
+export const SINGLETON_SEGMENTS: Readonly<Record<string, string>> = { me: 'users' };
