@@ -11,7 +11,10 @@ import { ApiError } from './common/api-error';
 import { applyRouteBodyLimits } from './common/body-limit';
 import { errorCodeFor, toErrorResponse } from './common/error-response';
 import { useBoundedJsonParser } from './common/json-bounds';
+import { keyParenthesesRewriter } from './common/key-parentheses';
 import { createRootLogger, NestPinoLogger } from './common/logger';
+import { refuseUndeclaredMethods } from './common/method-not-allowed';
+import { answerProtocolErrorsInErrorBody, clientErrorHandler } from './common/protocol-errors';
 import { applyRequestTimeout } from './common/request-timeout';
 import { clientRequestId, requestIdOf } from './common/request-id';
 import { createValidationPipe } from './common/validation';
@@ -33,6 +36,7 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createRootLogger(config.logLevel);
+  const keyParentheses = keyParenthesesRewriter();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // Fastify's two lines per request are replaced by the one line of the onResponse hook below.
@@ -40,7 +44,11 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // The 503 while closing, a missing Host and a parser error get the error body (protocol-errors.ts).
+    return503OnClosing: false,
+    http: { requireHostHeader: false },
+    clientErrorHandler,
+    rewriteUrl: keyParentheses.rewriteUrl,
     routerOptions: { maxParamLength: 500 },
     trustProxy: config.hardening.trustProxy,
     // URLs the router refuses before any hook (bad percent-encoding, a parameter past maxParamLength):
@@ -103,12 +111,17 @@ export async function createApp(
   fastify.addHook('onRequest', (request, reply, done) =>
     securityHeaders(request.raw, reply.raw, () => done()),
   );
-  app.enableCors(corsOptions(config.hardening.corsOrigins));
-  fastify.addHook('onRequest', async (request, reply) => {
+  // On sending, so that answers given by hooks (CORS preflights, the refusals below) carry it too.
+  fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('request-id', request.id);
     const clientId = clientRequestId(request.raw);
     if (clientId) void reply.header('client-request-id', clientId);
+    return payload;
   });
+  answerProtocolErrorsInErrorBody(fastify);
+  keyParentheses.register(fastify);
+  refuseUndeclaredMethods(fastify);
+  app.enableCors(corsOptions(config.hardening.corsOrigins));
   // One line per request; probes only at debug level, or they would flood the logs.
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -150,6 +163,8 @@ function corsOptions(allowList: readonly string[]): FastifyCorsOptions {
   return {
     origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin, allowList)),
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    // An OPTIONS from an allowed origin is answered as a preflight, never with the plugin's text 400.
+    strictPreflight: false,
     allowedHeaders: [
       'Authorization',
       'Content-Type',

@@ -36,6 +36,7 @@ const CODES: Record<number, string> = {
   414: 'UriTooLong',
   415: 'UnsupportedMediaType',
   416: 'RangeNotSatisfiable',
+  417: 'ExpectationFailed',
   422: 'UnprocessableEntity',
   424: 'FailedDependency',
   428: 'PreconditionRequired',

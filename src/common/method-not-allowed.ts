@@ -1,0 +1,49 @@
+import { HttpStatus } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from './api-error';
+
+/** The order methods are listed in `Allow`; others follow alphabetically. */
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function byMethodOrder(left: string, right: string): number {
+  const rank = (method: string) => {
+    const index = METHOD_ORDER.indexOf(method);
+    return index < 0 ? METHOD_ORDER.length : index;
+  };
+  return rank(left) - rank(right) || left.localeCompare(right);
+}
+
+/**
+ * A request whose path some route declares, with a method none of them does (TRACE, QUERY, PUT on a
+ * collection, a plain OPTIONS), is a 405 with `Allow` instead of Fastify's 404; a path no route declares
+ * stays a 404. OPTIONS is never listed: the CORS plugin's catch-all OPTIONS route serves preflights
+ * only.
+ */
+export function refuseUndeclaredMethods(fastify: FastifyInstance): void {
+  const methods = new Set<string>();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'OPTIONS') methods.add(method);
+    if (methods.has('GET')) methods.add('HEAD');
+  });
+  fastify.addHook('onRequest', async (request) => {
+    // An OPTIONS reaching this hook is no preflight the CORS plugin answered: it matched only its
+    // catch-all route.
+    if (!request.is404 && request.method !== 'OPTIONS') return;
+    const path = request.url.split('?')[0];
+    const allowed = [...methods]
+      .filter((method) => method !== request.method && fastify.findRoute({ method, url: path }) !== null)
+      .sort(byMethodOrder);
+    if (allowed.length > 0) {
+      throw new ApiError(
+        HttpStatus.METHOD_NOT_ALLOWED,
+        'MethodNotAllowed',
+        `${request.method} is not supported here; this URL supports ${allowed.join(', ')}.`,
+        undefined,
+        [],
+        { Allow: allowed.join(', ') },
+      );
+    }
+    // Answered here, before a body is read: Fastify would refuse a QUERY without Content-Type first.
+    throw ApiError.notFound('No resource matches this URL.');
+  });
+}
