@@ -406,6 +406,31 @@ describe('interoperability with standard HTTP and OData clients', () => {
       expect(metadata.body).toEqual(json);
     });
 
+    it("lets each request of a $batch inherit the batch's Accept unless it sends its own", async () => {
+      const path = `/tabs/${tab.id}/contacts/${contacts[1].id}`;
+      const res = await request(api.url)
+        .post('/api/v1/$batch')
+        .set('authorization', bearer(token))
+        .set(accept('full'))
+        .send({
+          requests: [
+            { id: 'inherits', method: 'GET', url: path },
+            {
+              id: 'own',
+              method: 'GET',
+              url: path,
+              headers: { accept: 'application/json;odata.metadata=none' },
+            },
+          ],
+        })
+        .expect(200);
+      const [inherits, own] = res.body.responses;
+      expect(inherits.body['@odata.type']).toBe(`#${SERVICE_SCHEMA.namespace}.contact`);
+      expect(inherits.headers['content-type']).toBe('application/json; odata.metadata=full; charset=utf-8');
+      expect(own.body['@odata.etag']).toBeUndefined();
+      expect(own.body.id).toBe(contacts[1].id);
+    });
+
     it('answers an unsupported format parameter with 406 (OData: services MUST reject them)', async () => {
       for (const value of [
         'application/json;odata.metadata=verbose',

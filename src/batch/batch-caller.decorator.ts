@@ -15,6 +15,8 @@ export interface BatchCaller {
    * its origin (`@odata.context`, links), protocol and client address exactly as the batch did.
    */
   connectionHeaders: Record<string, string>;
+  /** The batch's Accept: OData has a request without its own inherit it (`odata.metadata=…`). */
+  accept?: string;
   remoteAddress?: string;
 }
 
@@ -36,6 +38,7 @@ export const CurrentBatchCaller = createParamDecorator(
       token,
       clientRequestId: clientRequestId(request.raw),
       connectionHeaders,
+      accept: request.headers.accept,
       remoteAddress: request.raw.socket?.remoteAddress,
     };
   },

@@ -63,6 +63,7 @@ export class BatchService {
   private async send(request: PlannedRequest, caller: BatchCaller): Promise<BatchResponseItemDto> {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const headers: Record<string, string> = {
+      ...(caller.accept !== undefined ? { accept: caller.accept } : {}),
       ...request.headers,
       ...caller.connectionHeaders,
       authorization: `Bearer ${caller.token}`,
