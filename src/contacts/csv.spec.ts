@@ -62,7 +62,22 @@ describe('csv', () => {
   });
 
   it('writes records it reads back', () => {
-    const cells = ['plain', 'with, comma', 'with "quote"', 'two\nlines', ' padded ', ''];
+    const cells = [
+      'plain',
+      'with, comma',
+      'with "quote"',
+      'two\nlines',
+      'cr\r\nlf',
+      ' padded ',
+      '',
+      '😀 東京',
+    ];
     expect(records(csvRecord(cells))).toEqual([cells]);
+  });
+
+  it('quotes every delimiter, so that a header of few columns is not read with another one', () => {
+    const header = csvRecord(['Sales; region', 'Tab\there']);
+    expect(header).toBe('"Sales; region","Tab\there"\r\n');
+    expect(detectDelimiter(header)).toBe(',');
   });
 });

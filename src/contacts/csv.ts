@@ -156,14 +156,18 @@ export function restoreFormulaText(value: string): string {
   return NEUTRALIZED.test(value) ? value.slice(1) : value;
 }
 
+/**
+ * Cells that must be quoted: a quote, a line break or any of the delimiters (an unquoted `;` in a header
+ * would let {@link detectDelimiter} take it for the delimiter of a file with few columns).
+ */
+const MUST_QUOTE = /["\r\n,;\t]/;
+
 /** One CSV record (CRLF-terminated); cells are quoted when they must be. */
 export function csvRecord(cells: readonly string[], delimiter: CsvDelimiter = ','): string {
   return (
     cells
       .map((cell) =>
-        /["\r\n]/.test(cell) || cell.includes(delimiter) || cell !== cell.trim()
-          ? `"${cell.replaceAll('"', '""')}"`
-          : cell,
+        MUST_QUOTE.test(cell) || cell !== cell.trim() ? `"${cell.replaceAll('"', '""')}"` : cell,
       )
       .join(delimiter) + '\r\n'
   );

@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { UnreadableFileError } from './csv';
-import { checkXlsx, readXlsxRows } from './spreadsheet';
+import { PassThrough } from 'node:stream';
+import { checkXlsx, readXlsxRows, xlsxWriter } from './spreadsheet';
 
 function zip(
   entries: Array<{ name: string; data: Buffer; declaredSize?: number }>,
@@ -59,6 +60,30 @@ describe('xlsx files', () => {
       { line: 2, cells: ['Zoë', 4.5, new Date('2020-01-31T00:00:00Z'), true] },
       { line: 3, cells: ['Rich text', 2] },
     ]);
+  });
+
+  it('writes text that it reads back exactly: carriage returns, control characters, escapes alike', async () => {
+    const output = new PassThrough();
+    const chunks: Buffer[] = [];
+    output.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const writer = xlsxWriter(output, 'Contacts: été / 2026');
+    const cells = [
+      'a\r\nb\rc',
+      'bell\u0007 nul\u0000',
+      '_x000D_ and _x005F_',
+      'a &lt;b&gt; &amp;amp; &quot;c&quot; &apos; &#60; & d',
+      "'=1+2",
+      '😀 東京',
+      4.5,
+      true,
+      null,
+    ];
+    writer.addRow(cells);
+    await writer.finish();
+    const rows = [];
+    for await (const row of readXlsxRows(Buffer.concat(chunks))) rows.push(row.cells);
+    // A trailing empty cell is no cell.
+    expect(rows).toEqual([cells.slice(0, -1)]);
   });
 
   it('refuses a bomb by what it really decompresses to, whatever its directory says', async () => {

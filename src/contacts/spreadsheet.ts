@@ -134,14 +134,40 @@ export async function checkXlsx(bytes: Buffer, maxUncompressedBytes: number): Pr
   if (expected !== directoryOffset) throw damaged('there is data between its parts and its directory');
 }
 
+/**
+ * Text the xlsx file would not give back as it is, written as Office writes it (ECMA-376 ST_Xstring,
+ * `_x000D_`): control characters, which XML cannot hold (exceljs drops them); the carriage return, which
+ * XML readers turn into a line feed; an `&` starting `&lt;`, `&gt;`, `&amp;`, `&apos;` or `&quot;`, which
+ * exceljs's reader decodes a second time. A literal `_x000D_` is written `_x005F_x000D_`.
+ */
+const NOT_XML_TEXT =
+  // eslint-disable-next-line no-control-regex -- control characters are what it escapes
+  /[\u0000-\u0008\u000b-\u001f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)|&(?=(?:lt|gt|amp|apos|quot);)/g;
+const ESCAPED_CHARACTER = /_x([0-9A-Fa-f]{4})_/g;
+
+function escapedText(text: string): string {
+  return text.replace(
+    NOT_XML_TEXT,
+    (char) => `_x${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`,
+  );
+}
+
+function unescapedText(text: string): string {
+  return text.includes('_x')
+    ? text.replace(ESCAPED_CHARACTER, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    : text;
+}
+
 /** A typed cell value, from what exceljs gives (rich text, hyperlinks, formulas by their result). */
 function cellValue(value: ExcelJS.CellValue): SheetCell {
   if (value === null || value === undefined) return undefined;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return unescapedText(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (value instanceof Date) return value;
   if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((run) => run.text).join('');
-    if ('hyperlink' in value) return typeof value.text === 'string' ? value.text : value.hyperlink;
+    if ('richText' in value) return unescapedText(value.richText.map((run) => run.text).join(''));
+    if ('hyperlink' in value)
+      return typeof value.text === 'string' ? unescapedText(value.text) : value.hyperlink;
     if ('formula' in value || 'sharedFormula' in value) {
       return cellValue((value as { result?: ExcelJS.CellValue }).result ?? null);
     }
@@ -178,7 +204,10 @@ export async function* readXlsxRows(bytes: Buffer): AsyncGenerator<SheetRow> {
   if (first) throw damaged('it has no worksheet');
 }
 
-/** A streaming xlsx writer of one worksheet: rows are committed (written out) as they are added. */
+/**
+ * A streaming xlsx writer of one worksheet: rows are committed (written out) as they are added; text is
+ * written as {@link readXlsxRows} reads it back, exactly.
+ */
 export function xlsxWriter(
   output: Writable,
   sheetName: string,
@@ -191,7 +220,10 @@ export function xlsxWriter(
   const sheet = workbook.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || 'Contacts');
   return {
     addRow(cells) {
-      sheet.addRow(cells).commit();
+      // An empty cell is left out rather than written empty: exceljs builds a cell for null, not for undefined.
+      sheet
+        .addRow(cells.map((cell) => (typeof cell === 'string' ? escapedText(cell) : (cell ?? undefined))))
+        .commit();
     },
     async finish() {
       sheet.commit();
