@@ -174,6 +174,19 @@ describe('contact mapping', () => {
     ]);
   });
 
+  it('stores notes trimmed, as a file gives them back, and stores what it stored again unchanged', () => {
+    for (const notes of [
+      '  <p>Tom &amp; Jerry &lt;3</p>\r\n',
+      '<p>a > b, "c" \'d\' &nbsp;é 😀</p><br/><ul><li>x</li></ul>',
+      '<a href="https://x.example/?a=1&b=2">link</a> <a href="mailto:a@b.example">m</a>',
+      '<p>Hi <span class="x">there</span></p>\n',
+    ]) {
+      const stored = create({ givenName: 'x', notes }).fields.notes as string;
+      expect(stored).toBe(stored.trim());
+      expect(create({ givenName: 'x', notes: stored }).fields.notes).toBe(stored);
+    }
+  });
+
   it('stores normalized keys, phone digits and search keys', () => {
     const { fields } = create({
       givenName: 'Zoë',

@@ -152,7 +152,9 @@ export function applyContactInput(
   if (given('notes')) {
     const notes = input.notes ? sanitizeNotes(input.notes) : undefined;
     for (const message of notes?.problems ?? []) problems.push(problem('notes', message));
-    if (notes && notes.html.trim()) fields.notes = notes.html;
+    // Trimmed as every other text is: white space around HTML shows nothing, and files trim their cells.
+    const html = notes?.html.trim();
+    if (html) fields.notes = html;
     else delete fields.notes;
   }
   if (given('categories')) {
