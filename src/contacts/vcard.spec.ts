@@ -93,7 +93,11 @@ describe('vCard', () => {
       companyName: 'Énergie SA',
       department: null,
       jobTitle: 'Directrice; achats',
-      emailAddresses: [{ address: 'zoe@example.fr', name: 'Zoë' }],
+      officeLocation: 'Bâtiment 4, étage 2',
+      emailAddresses: [
+        { address: 'zoe@example.fr', name: 'Durand, Zoë "Zo"' },
+        { address: 'zoe@home.example', name: null },
+      ],
       phones: [{ number: '+33 6 12 34 56 78', type: 'mobile' }],
       addresses: [
         {
@@ -114,6 +118,8 @@ describe('vCard', () => {
     const text = toVCard(contact);
     for (const line of text.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
     expect(text).toContain('REV:20260102T030405Z');
+    expect(text).toContain('X-CONTACTPRO-OFFICE-LOCATION:Bâtiment 4\\, étage 2\r\n');
+    expect(text).toContain(`EMAIL;X-DISPLAY-NAME="Durand, Zoë ^'Zo^'":zoe@example.fr\r\n`);
     const [card] = cards(text);
     expect(card.input).toEqual({
       displayName: 'Zoë Durand',
@@ -122,7 +128,11 @@ describe('vCard', () => {
       nickName: 'Zo',
       companyName: 'Énergie SA',
       jobTitle: 'Directrice; achats',
-      emailAddresses: [{ address: 'zoe@example.fr' }],
+      officeLocation: 'Bâtiment 4, étage 2',
+      emailAddresses: [
+        { address: 'zoe@example.fr', name: 'Durand, Zoë "Zo"' },
+        { address: 'zoe@home.example' },
+      ],
       phones: [{ number: '+33 6 12 34 56 78', type: 'mobile' }],
       addresses: [
         {

@@ -7,15 +7,18 @@ import type { AddressType, PhoneType } from './contact.schema';
 /*
  * vCard 3.0 (RFC 2426) and 4.0 (RFC 6350): many cards in one file are read; cards are written as 4.0.
  * What a card carries: names, nickname, organization and department, job title, e-mail addresses, phones
- * with their type, postal addresses with their type, URLs, birthday, note and categories. Custom fields
- * travel as extension properties, one a field, named by key and label:
- *   X-CONTACTPRO-FIELD;X-KEY=region;X-LABEL="Sales region":EMEA
- * so that an export imports back whole into a tab with the same fields (matched by key, then by label);
- * other applications keep or ignore them. The office location and e-mail display names have no vCard
- * property and are left out.
+ * with their type, postal addresses with their type, URLs, birthday, note and categories. What vCard has
+ * no property or parameter for travels as extensions, which other applications keep or ignore:
+ *   X-CONTACTPRO-FIELD;X-KEY=region;X-LABEL="Sales region":EMEA   a custom field, one property each
+ *   X-CONTACTPRO-OFFICE-LOCATION:Building 4                       the office location
+ *   EMAIL;X-DISPLAY-NAME="Adèle Vance":adele@contoso.com           an e-mail address's display name
+ * so that an export imports back whole into a tab with the same fields (custom fields matched by key,
+ * then by label). Line breaks are written as vCard's `\n`: a carriage return is read back as a line feed.
  */
 
 const CUSTOM_FIELD_PROPERTY = 'X-CONTACTPRO-FIELD';
+const OFFICE_LOCATION_PROPERTY = 'X-CONTACTPRO-OFFICE-LOCATION';
+const EMAIL_NAME_PARAMETER = 'X-DISPLAY-NAME';
 
 /**
  * One property line: `group.NAME;PARAM=a,b;PARAM2="c;d":value`. Names (of the property and of its
@@ -213,7 +216,7 @@ function cardInput(
 ): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   const customValues: Record<string, unknown> = {};
-  const emails: Array<{ address: string }> = [];
+  const emails: Array<{ address: string; name?: string }> = [];
   const phones: Array<{ number: string; type: PhoneType }> = [];
   const addresses: Array<Record<string, string>> = [];
   const websites: string[] = [];
@@ -247,8 +250,13 @@ function cardInput(
       case 'TITLE':
         set('jobTitle', text());
         break;
-      case 'EMAIL':
-        if (text().trim()) emails.push({ address: text().trim() });
+      case 'EMAIL': {
+        const name = property.params.get(EMAIL_NAME_PARAMETER)?.[0]?.trim();
+        if (text().trim()) emails.push({ address: text().trim(), ...(name ? { name } : {}) });
+        break;
+      }
+      case OFFICE_LOCATION_PROPERTY:
+        set('officeLocation', text());
         break;
       case 'TEL': {
         const number = text().trim().replace(/^tel:/i, '');
@@ -367,7 +375,13 @@ export function toVCard(
     );
   }
   if (contact.jobTitle) lines.push(`TITLE:${escapeText(contact.jobTitle)}`);
-  for (const email of contact.emailAddresses) lines.push(`EMAIL:${escapeText(email.address)}`);
+  if (contact.officeLocation) {
+    lines.push(`${OFFICE_LOCATION_PROPERTY}:${escapeText(contact.officeLocation)}`);
+  }
+  for (const email of contact.emailAddresses) {
+    const name = email.name ? `;${EMAIL_NAME_PARAMETER}=${encodeParamValue(email.name)}` : '';
+    lines.push(`EMAIL${name}:${escapeText(email.address)}`);
+  }
   for (const phone of contact.phones) {
     lines.push(`TEL;VALUE=text${VCARD_PHONE_TYPES[phone.type]}:${escapeText(phone.number)}`);
   }
