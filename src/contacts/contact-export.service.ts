@@ -51,8 +51,10 @@ export function contentDisposition(tabName: string, format: ExportFormat): strin
 /**
  * Streams a tab's contacts as xlsx, CSV (UTF-8 with a byte order mark, so Excel reads accents right) or
  * vCard 4.0, read from a database cursor: memory stays flat whatever the number of contacts. The columns
- * are the tab's visible fields under their labels; CSV cells that a spreadsheet would run as formulas are
- * neutralized (xlsx cells are written as text, which a spreadsheet never runs).
+ * are every field an import reads back, visible fields first (see exportColumns), or the `$select`ed
+ * ones, so that an export imports back whole into a tab with the same fields. CSV cells that a
+ * spreadsheet would run as formulas are neutralized, reversibly (xlsx cells are written as text, which a
+ * spreadsheet never runs).
  */
 @Injectable()
 export class ContactExportService {

@@ -1,8 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import type { CustomFieldDefinition, FieldLayout } from '../tabs/tab-configuration.rules';
+import type { FieldLayout } from '../tabs/tab-configuration.rules';
 import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './contact-columns';
-import { detectDelimiter, parseCsv, UnreadableFileError, utf8Slices } from './csv';
+import type { TabRules } from './contact-mapping';
+import { detectDelimiter, parseCsv, restoreFormulaText, UnreadableFileError, utf8Slices } from './csv';
 import { checkXlsx, readXlsxRows, type SheetCell, type SheetRow } from './spreadsheet';
 import { parseVCards } from './vcard';
 
@@ -57,9 +58,9 @@ export interface ImportLimits {
   maxUncompressedBytes: number;
 }
 
-export interface ImportTab {
+/** What an import is read against: the tab's layout (its export's columns), custom fields and categories. */
+export interface ImportTab extends TabRules {
   fields: readonly FieldLayout[];
-  customFields: readonly CustomFieldDefinition[];
 }
 
 /** A readable import: its columns (spreadsheets) and its records, read again from the start at each call. */
@@ -76,7 +77,10 @@ async function* sheetRows(format: 'csv' | 'xlsx', bytes: Buffer): AsyncGenerator
     return;
   }
   const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 64 * 1024));
-  yield* parseCsv(utf8Slices(bytes), detectDelimiter(head));
+  // A CSV export neutralizes formulas (an xlsx export needs not: its cells are text); undone here alone.
+  for (const record of parseCsv(utf8Slices(bytes), detectDelimiter(head))) {
+    yield { line: record.line, cells: record.cells.map(restoreFormulaText) };
+  }
 }
 
 function isBlank(cells: readonly SheetCell[]): boolean {
@@ -138,7 +142,7 @@ export async function openImport(
     columns,
     async *records() {
       for await (const row of dataRows()) {
-        const { input, sources, problems: cellProblems } = rowInput(row.cells, columns, tab.customFields);
+        const { input, sources, problems: cellProblems } = rowInput(row.cells, columns, tab);
         yield { row: row.line, input, sources, problems: cellProblems };
       }
     },

@@ -26,6 +26,7 @@ import {
   type ImportRecord,
   type ImportSource,
 } from './contact-import-reader';
+import { targetProperty } from './contact-columns';
 import { ImportFileChunk } from './contact-import-file.schema';
 import {
   applyContactInput,
@@ -140,8 +141,8 @@ export class ContactImportService implements JobHandler, OnModuleInit {
       ...(options.mapping ? { mapping: options.mapping } : {}),
       columns: {
         read: source.columns
-          .filter((column) => column.target && !column.target.includes('#'))
-          .map((column) => ({ header: column.header, field: column.target as string })),
+          .filter((column) => column.target)
+          .map((column) => ({ header: column.header, field: targetProperty(column.target as string) })),
         ignored: source.columns.filter((column) => !column.target).map((column) => column.header),
       },
     };
@@ -487,10 +488,10 @@ class ImportRun {
   }
 }
 
-/** The header (or property) a validation target came from. */
+/** The header (or property) a validation target (`addresses.1.city`) came from, the closest one known. */
 function sourceOf(sources: Map<string, string>, target: string): string {
   const [head, second] = target.split('.');
-  return sources.get(`${head}.${second}`) ?? sources.get(head) ?? target;
+  return sources.get(target) ?? sources.get(`${head}.${second}`) ?? sources.get(head) ?? target;
 }
 
 /** A row checked exactly as the body of `POST …/contacts` is: the DTO's rules, then the tab's. */

@@ -70,8 +70,9 @@ export class ContactTransferController {
   }
 
   /**
-   * The tab's contacts as a file, streamed: the tab's visible fields (or the `$select`ed ones) as columns
-   * under their labels (xlsx, CSV), or vCard 4.0. Honours `$filter`, `$search` and `$orderby` as the list
+   * The tab's contacts as a file, streamed: xlsx or CSV with every field as columns (visible fields
+   * first, under their labels; phones and addresses in numbered columns), which imports back whole, or
+   * the `$select`ed fields only; or vCard 4.0. Honours `$filter`, `$search` and `$orderby` as the list
    * does, and `$skip` and `$top` over the whole file; no paging, so `$count` and `$skiptoken` are a 400.
    */
   @Get('export')
