@@ -547,6 +547,7 @@ describe('interoperability with standard HTTP and OData clients', () => {
         'PayloadTooLarge',
       ],
       ['an unmatched route', `GET /nowhere HTTP/1.1\r\n${host}Connection: close\r\n\r\n`, 404, 'NotFound'],
+      ['a CONNECT', `CONNECT 127.0.0.1:443 HTTP/1.1\r\n${host}\r\n`, 501, 'NotImplemented'],
     ])('answers %s in the error body with the request id', async (_label, text, status, code) => {
       const answer = await rawExchange(api.url, text);
       expect(answer.status).toBe(status);

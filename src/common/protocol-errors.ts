@@ -5,6 +5,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { ApiError } from './api-error';
 import { errorCodeFor, toErrorResponse } from './error-response';
+import { requestIdOf } from './request-id';
 
 /** Node's parser errors answered with their own status (any other is a 400), as Node itself does. */
 const PARSER_ERRORS: Record<string, { status: number; message: string }> = {
@@ -25,6 +26,26 @@ const PARSER_ERRORS: Record<string, { status: number; message: string }> = {
 const MALFORMED = { status: HttpStatus.BAD_REQUEST, message: 'The request is not valid HTTP/1.1.' };
 
 /**
+ * Writes the error body on a socket no response object owns (a request the parser refused, a CONNECT),
+ * unless a response on this connection has already begun.
+ */
+function writeError(socket: Duplex, status: number, message: string, requestId: string): void {
+  const body = JSON.stringify(
+    toErrorResponse(new ApiError(status, errorCodeFor(status), message), requestId).body,
+  );
+  const current = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (!socket.writable || current?.headersSent) return;
+  socket.write(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `request-id: ${requestId}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/**
  * Fastify's `clientErrorHandler`: a request Node's parser refused (headers or URL over
  * `--max-http-header-size`, a bad Content-Length, an unknown method, a timeout) gets the error body, a
  * new request id and `Connection: close` instead of Node's or Fastify's own JSON. The request never
@@ -38,22 +59,8 @@ export function clientErrorHandler(
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, message } = PARSER_ERRORS[error.code ?? ''] ?? MALFORMED;
   const requestId = randomUUID();
-  const body = JSON.stringify(
-    toErrorResponse(new ApiError(status, errorCodeFor(status), message), requestId).body,
-  );
   this.log.debug({ reqId: requestId, code: error.code, status }, 'request refused by the HTTP parser');
-  // Never in the middle of a response already started on this connection.
-  const current = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-  if (socket.writable && !current?.headersSent) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `request-id: ${requestId}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
-  }
+  writeError(socket, status, message, requestId);
   socket.destroy(error);
 }
 
@@ -63,6 +70,7 @@ type MarkedRequest = IncomingMessage & { [EXPECTATION]?: true };
 
 /**
  * Answers in the error body what Node and Fastify would otherwise answer themselves, bypassing it:
+ * - a CONNECT (Node closes the connection without a word);
  * - an `Expect` other than 100-continue (Node's bare 417): the request is routed as usual and refused
  *   by a hook, so it gets every header and its log line;
  * - an HTTP/1.1 request without Host (Node's bare 400, turned off with `requireHostHeader: false`);
@@ -70,6 +78,16 @@ type MarkedRequest = IncomingMessage & { [EXPECTATION]?: true };
  *   `return503OnClosing: false`).
  */
 export function answerProtocolErrorsInErrorBody(fastify: FastifyInstance): void {
+  // Node hands a CONNECT to this event, or else drops the connection without an answer.
+  fastify.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    writeError(
+      socket,
+      HttpStatus.NOT_IMPLEMENTED,
+      'CONNECT is not supported: the service is no proxy.',
+      requestIdOf(req),
+    );
+    socket.end();
+  });
   fastify.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     (req as MarkedRequest)[EXPECTATION] = true;
     fastify.routing(req, res);
