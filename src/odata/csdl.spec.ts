@@ -258,8 +258,14 @@ function checkModel(reduced: Reduced, namespace: string, model: EntityModel): vo
     const element = /^Collection\((.+)\)$/.exec(type)?.[1] as string;
     const complex = reduced.types[element.slice(namespace.length + 1)];
     expect(complex.kind).toBe('ComplexType');
-    expect(Object.fromEntries(Object.entries(complex.properties).map(([k, [t]]) => [k, t]))).toEqual(
-      property.members,
+    // Members every element has are not nullable; the others are.
+    expect(complex.properties).toEqual(
+      Object.fromEntries(
+        Object.entries(property.members).map(([member, type]) => [
+          member,
+          [type, !property.requiredMembers.includes(member)],
+        ]),
+      ),
     );
   }
   // Nothing is declared that the model does not have (the custom fields' open type aside).
@@ -316,6 +322,23 @@ describe('CSDL of the service', () => {
     expect(reduced.types.contactCustomFields).toEqual({ kind: 'ComplexType', open: true, properties: {} });
     expect(reduced.types.tab.open).toBe(true);
     expect(reduced.types.user.open).toBe(false);
+  });
+
+  it("declares the members every contact's e-mail address, phone and postal address has as not nullable", () => {
+    const reduced = reduceXml(readXml(xml));
+    expect(reduced.types.contactEmailAddress.properties).toEqual({
+      address: ['Edm.String', false],
+      name: ['Edm.String', true],
+    });
+    expect(reduced.types.contactPhone.properties).toEqual({
+      number: ['Edm.String', false],
+      type: ['Edm.String', false],
+    });
+    expect(reduced.types.contactAddress.properties).toMatchObject({
+      type: ['Edm.String', false],
+      street: ['Edm.String', true],
+      city: ['Edm.String', true],
+    });
   });
 
   it('renders the same schema as CSDL JSON', () => {

@@ -153,7 +153,9 @@ export function buildCsdlSchema(options: CsdlOptions): CsdlSchema {
     complexTypes.push({
       name: typeName,
       open: false,
-      properties: Object.entries(declared.members).map(([member, type]) => primitive(member, type)),
+      properties: Object.entries(declared.members).map(([member, type]) =>
+        primitive(member, type, !declared.requiredMembers.includes(member)),
+      ),
     });
     return { name, type: `${namespace}.${typeName}`, collection: true, nullable: false };
   };

@@ -43,6 +43,12 @@ export interface ComplexCollectionModel extends PropertyCapabilities {
   /** The same array with string members normalized and other members copied. */
   normalizedPath: string;
   members: Readonly<Record<string, EdmPrimitiveType>>;
+  /**
+   * Members every element has, never null: the writes guarantee it (e.g. a validated DTO). A lambda can
+   * then find an element that violates a condition on one of them (see the filter translator), and
+   * `$metadata` declares them not nullable.
+   */
+  requiredMembers: readonly string[];
 }
 
 export type PropertyModel = PrimitivePropertyModel | PrimitiveCollectionModel | ComplexCollectionModel;
@@ -85,6 +91,9 @@ const ALL_CAPABILITIES: PropertyCapabilities = {
 /** Options accepted by the property builders: capabilities default to everything but `searchable`. */
 export type PropertyOptions = Partial<PropertyCapabilities> & { path?: string; normalizedPath?: string };
 
+/** Options of a complex collection: also the members every element has (none by default). */
+export type ComplexCollectionOptions = PropertyOptions & { requiredMembers?: readonly string[] };
+
 /** Shorthand builders so that an entity model reads like a table. */
 export const prop = {
   primitive(type: EdmPrimitiveType, name: string, options: PropertyOptions = {}): PrimitivePropertyModel {
@@ -117,7 +126,7 @@ export const prop = {
   complexCollection(
     name: string,
     members: Record<string, EdmPrimitiveType>,
-    options: PropertyOptions = {},
+    options: ComplexCollectionOptions = {},
   ): ComplexCollectionModel {
     const path = options.path ?? name.replace(/\//g, '.');
     return {
@@ -125,6 +134,7 @@ export const prop = {
       path,
       normalizedPath: options.normalizedPath ?? `norm.${path}`,
       members,
+      requiredMembers: Object.freeze([...(options.requiredMembers ?? [])]),
       ...ALL_CAPABILITIES,
       ...pickCapabilities(options),
       sortable: false,
@@ -151,6 +161,12 @@ export function defineEntityModel(model: EntityModel): EntityModel {
     }
     if (property.sortable && property.kind !== 'primitive') {
       throw new Error(`${model.name}.${name}: only primitive properties can be sortable`);
+    }
+    if (property.kind === 'complexCollection') {
+      for (const member of property.requiredMembers) {
+        if (!Object.hasOwn(property.members, member))
+          throw new Error(`${model.name}.${name}: required member '${member}' is not a member`);
+      }
     }
   }
   for (const index of model.indexes) {

@@ -1,5 +1,6 @@
 import { ApiError } from '../common/api-error';
 import { personModel } from '../../test/support/odata-person';
+import { defineEntityModel, prop } from './entity-model';
 import { parseFilter } from './filter-parser';
 import { translateFilter } from './filter-translator';
 import { findDisallowedOperators } from './operator-allow-list';
@@ -248,6 +249,132 @@ describe('translateFilter: lambdas (no $elemMatch: FerretDB 1.24 does not evalua
     expect(rejection(`categories/all(c: c in (${values}))`)).toMatch(
       /too long to be matched on each element/,
     );
+  });
+});
+
+describe('translateFilter: lambdas over members every element has', () => {
+  // As a contact's e-mail addresses and phones: the writes guarantee `address` and `number`.
+  const directory = defineEntityModel({
+    name: 'entry',
+    entitySet: 'entries',
+    idPath: '_id',
+    scopePaths: ['tenantId'],
+    indexes: [],
+    properties: {
+      id: prop.primitive('Edm.Guid', 'id', { path: '_id' }),
+      emailAddresses: prop.complexCollection(
+        'emailAddresses',
+        { address: 'Edm.String', name: 'Edm.String' },
+        { requiredMembers: ['address'] },
+      ),
+      phones: prop.complexCollection(
+        'phones',
+        { number: 'Edm.String', type: 'Edm.String' },
+        { requiredMembers: ['number'] },
+      ),
+    },
+  });
+  const translateEntry = (text: string) => {
+    const filter = translateFilter(parseFilter(text), directory);
+    expect(findDisallowedOperators(filter)).toEqual([]);
+    return filter;
+  };
+  const address = 'norm.emailAddresses.address';
+  const number = 'norm.phones.number';
+  const elements = (pattern: string) => ({ $in: [new RegExp(pattern)] });
+
+  // A violating element is found exactly: it has the member, so the complement is a condition on it.
+  it.each([
+    [
+      "emailAddresses/all(e: endswith(e/address,'.com'))",
+      { $nor: [{ [address]: elements(String.raw`(?:^[\s\S]{0,3}|[^m]|[^o]m|[^c]om|[^\.]com)\z`) }] },
+    ],
+    [
+      "emailAddresses/all(e: e/address eq 'Adèle@contoso.com')",
+      { $nor: [{ [address]: { $lt: 'adele@contoso.com' } }, { [address]: { $gt: 'adele@contoso.com' } }] },
+    ],
+    ["emailAddresses/all(e: e/address ge 'm')", { $nor: [{ [address]: { $lt: 'm' } }] }],
+    [
+      "emailAddresses/all(e: e/address in ('a@x.org', 'b@x.org'))",
+      {
+        $nor: [
+          {
+            [address]: elements(
+              String.raw`^(?:\z|[^ab]|a(?:\z|[^@]|@(?:\z|[^x]|x(?:\z|[^\.]|\.(?:\z|[^o]|o(?:\z|[^r]|r(?:\z|[^g]|g[\s\S]))))))|b(?:\z|[^@]|@(?:\z|[^x]|x(?:\z|[^\.]|\.(?:\z|[^o]|o(?:\z|[^r]|r(?:\z|[^g]|g[\s\S])))))))`,
+            ),
+          },
+        ],
+      },
+    ],
+    [
+      "phones/all(p: startswith(p/number,'+1'))",
+      { $nor: [{ [number]: elements(String.raw`^(?:\z|[^\+]|\+(?:\z|[^1]))`) }] },
+    ],
+    [
+      "phones/all(p: startswith(p/number,'+1') and p/type ne 'fax')",
+      {
+        $nor: [
+          { [number]: elements(String.raw`^(?:\z|[^\+]|\+(?:\z|[^1]))`) },
+          { 'norm.phones.type': { $eq: 'fax' } },
+        ],
+      },
+    ],
+    [
+      "emailAddresses/any(e: e/address ne 'a@x.org')",
+      { $or: [{ [address]: { $lt: 'a@x.org' } }, { [address]: { $gt: 'a@x.org' } }] },
+    ],
+    [
+      "emailAddresses/any(e: not endswith(e/address,'.com'))",
+      { [address]: elements(String.raw`(?:^[\s\S]{0,3}|[^m]|[^o]m|[^c]om|[^\.]com)\z`) },
+    ],
+    ["emailAddresses/any(e: not (e/address lt 'm'))", { [address]: { $gte: 'm' } }],
+    [
+      "phones/any(p: not (p/number in ('1')))",
+      { $or: [{ [number]: { $lt: '1' } }, { [number]: { $gt: '1' } }] },
+    ],
+    [
+      "not phones/all(p: p/number eq '1')",
+      { $nor: [{ $nor: [{ [number]: { $lt: '1' } }, { [number]: { $gt: '1' } }] }] },
+    ],
+  ])('%s', (text, expected) => {
+    expect(translateEntry(text)).toEqual(expected);
+  });
+
+  it.each([
+    // The other members may be missing: still refused, naming the ones that work.
+    [
+      "emailAddresses/all(e: e/name eq 'Adele')",
+      /elements that have no name.*; on e\/address, which every element has, all of these work/,
+    ],
+    ["emailAddresses/any(e: e/name ne 'Adele')", /elements that have no name/],
+    [
+      "phones/all(p: startswith(p/type,'m'))",
+      /elements that have no type.*on p\/number, which every element has/,
+    ],
+    // What no member makes decidable.
+    ["emailAddresses/all(e: contains(e/address,'contoso'))", /contains\(\) is not supported/],
+    ['emailAddresses/all(e: e/address eq null)', /Comparing with null/],
+  ])('rejects %s', (text, message) => {
+    try {
+      translateEntry(text);
+    } catch (error) {
+      expect((error as ApiError).getStatus()).toBe(400);
+      expect((error as ApiError).message).toMatch(message);
+      return;
+    }
+    throw new Error(`expected ${text} to be rejected`);
+  });
+
+  it('refuses a model whose required member is not one of the members', () => {
+    expect(() =>
+      defineEntityModel({
+        ...directory,
+        properties: {
+          ...directory.properties,
+          phones: prop.complexCollection('phones', { number: 'Edm.String' }, { requiredMembers: ['digits'] }),
+        },
+      }),
+    ).toThrow(/entry\.phones: required member 'digits' is not a member/);
   });
 });
 

@@ -88,6 +88,8 @@ interface ElementOperand {
   path: string;
   type: EdmPrimitiveType;
   member?: string;
+  /** A member that an element may lack (or hold null): only a declared required member never is. */
+  mayBeMissing: boolean;
   /** How messages name it, e.g. `emailAddresses/address`. */
   label: string;
 }
@@ -413,7 +415,8 @@ class FilterTranslator {
    * any() (`and` inside all()). `negated` is true when the caller needs `not node` (all() starts negated: it is not any(not P)).
    * A negated condition holds for an element whose member is missing, and no dot path finds such an
    * element on every engine (FerretDB matches `{'a.b': null}` only when no element has `b`): those are
-   * refused on complex elements. Primitive elements are never null.
+   * refused on complex elements' optional members. Primitive elements are never null, nor are the members
+   * a model declares required.
    */
   private elementAtoms(node: FilterNode, scope: LambdaScope, negated: boolean, out: MongoFilter[]): void {
     const unsupported = (what: string, why: string): never => {
@@ -516,16 +519,20 @@ class FilterTranslator {
     }
   }
 
-  /** Refuses a negated condition on a complex element's member, which may be missing (see elementAtoms). */
+  /** Refuses a negated condition on a complex element's member that may be missing (see elementAtoms). */
   private requireMember(
     element: ElementOperand,
     scope: LambdaScope,
     unsupported: (what: string, why: string) => never,
   ): void {
-    if (element.member === undefined) return;
+    if (!element.mayBeMissing) return;
+    const required = scope.property.kind === 'complexCollection' ? scope.property.requiredMembers : [];
+    const always = required.length
+      ? `; on ${required.map((member) => `${scope.variable}/${member}`).join(', ')}, which every element has, all of these work`
+      : '';
     unsupported(
       `This condition on '${scope.variable}/${element.member}'`,
-      `it would also hold for elements that have no ${element.member}, which not every supported database can tell apart; inside all() use ne, not startswith(), not endswith() or not contains() on ${element.member}, and inside any() eq, in, gt, ge, lt, le, contains(), startswith() or endswith()`,
+      `it would also hold for elements that have no ${element.member}, which not every supported database can tell apart; inside all() use ne, not startswith(), not endswith() or not contains() on ${element.member}, and inside any() eq, in, gt, ge, lt, le, contains(), startswith() or endswith()${always}`,
     );
   }
 
@@ -565,7 +572,12 @@ class FilterTranslator {
           `'${scope.variable}' is a ${scope.property.elementType} value; it has no member '${value.segments.join('/')}'.`,
         );
       }
-      return { path: base, type: scope.property.elementType, label: `${scope.name}/${scope.variable}` };
+      return {
+        path: base,
+        type: scope.property.elementType,
+        mayBeMissing: false,
+        label: `${scope.name}/${scope.variable}`,
+      };
     }
     const member = value.segments.join('/');
     const type = Object.hasOwn(scope.property.members, member) ? scope.property.members[member] : undefined;
@@ -577,7 +589,13 @@ class FilterTranslator {
           : `'${scope.variable}' is a complex value; compare one of its members, e.g. ${scope.variable}/${Object.keys(scope.property.members)[0]}.`,
       );
     }
-    return { path: `${base}.${member}`, type, member, label: `${scope.name}/${member}` };
+    return {
+      path: `${base}.${member}`,
+      type,
+      member,
+      mayBeMissing: !scope.property.requiredMembers.includes(member),
+      label: `${scope.name}/${member}`,
+    };
   }
 }
 
