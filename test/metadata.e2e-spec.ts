@@ -54,6 +54,28 @@ describe('$metadata', () => {
     expect(weighted.headers['content-type']).toBe('application/xml; charset=utf-8');
   });
 
+  it('declares the members every e-mail address, phone and postal address has as not nullable, the others nullable', async () => {
+    const json = (await get('/api/v1/$metadata?$format=json').expect(200)).body[namespace];
+    expect(json.contactEmailAddress).toEqual({
+      $Kind: 'ComplexType',
+      address: { $Type: 'Edm.String' },
+      name: { $Type: 'Edm.String', $Nullable: true },
+    });
+    expect(json.contactPhone).toEqual({
+      $Kind: 'ComplexType',
+      number: { $Type: 'Edm.String' },
+      type: { $Type: 'Edm.String' },
+    });
+    expect(json.contactAddress).toMatchObject({
+      type: { $Type: 'Edm.String' },
+      city: { $Type: 'Edm.String', $Nullable: true },
+    });
+    const xml = (await get('/api/v1/$metadata').expect(200)).text;
+    expect(xml).toMatch(
+      /<ComplexType Name="contactEmailAddress">\s*<Property Name="address" Type="Edm.String" Nullable="false"\/>\s*<Property Name="name" Type="Edm.String"\/>\s*<\/ComplexType>/,
+    );
+  });
+
   it('is at the literal $metadata segment only: a percent-encoded one is another URL (404)', async () => {
     const res = await get('/api/v1/%24metadata').expect(404);
     expect(res.body.error.code).toBe('NotFound');

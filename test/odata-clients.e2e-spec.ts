@@ -18,6 +18,7 @@ const SEEDS: Record<string, Contact> = {
     companyName: 'Contoso Ltd',
     categories: ['Supplier'],
     emailAddresses: [{ address: 'ada@contoso.com', name: 'Ada' }],
+    phones: [{ number: '+1 425 555 0109', type: 'business' }],
     birthday: '1985-12-10',
     customFields: { industry: 'Retail', rating: 5, tags: ['Gold'], since: '2019-03-01' },
   },
@@ -27,6 +28,10 @@ const SEEDS: Record<string, Contact> = {
     companyName: 'Fabrikam',
     categories: ['Supplier', 'Partner'],
     emailAddresses: [{ address: 'bob@fabrikam.com' }, { address: 'bob@contoso.com', name: 'Bob' }],
+    phones: [
+      { number: '+1 206 555 0100', type: 'business' },
+      { number: '+44 20 7946 0958', type: 'mobile' },
+    ],
     birthday: '1992-06-01',
     customFields: { industry: 'Énergie', rating: 3, tags: ['Gold', 'Silver'], since: '2021-01-15' },
   },
@@ -36,9 +41,10 @@ const SEEDS: Record<string, Contact> = {
     companyName: 'Électricité de France',
     categories: ['partner'],
     emailAddresses: [{ address: 'chloe@edf.fr' }],
+    phones: [{ number: '+33 1 23 45 67 89', type: 'mobile' }],
     customFields: { rating: 4, tags: ['Silver'] },
   },
-  // No categories, no e-mail addresses, no custom fields: every all() holds, no any() does.
+  // No categories, no e-mail addresses or phones, no custom fields: every all() holds, no any() does.
   dan: { givenName: 'Dan', surname: 'Park' },
   eve: {
     givenName: 'Eve',
@@ -46,6 +52,7 @@ const SEEDS: Record<string, Contact> = {
     companyName: 'Contoso Pharma',
     categories: ['Customer'],
     emailAddresses: [{ address: 'eve@contoso.com' }],
+    phones: [{ number: '+1 (425) 555-0199', type: 'mobile' }],
     birthday: '1978-02-28',
     customFields: { industry: 'retail', rating: 2, tags: ['Bronze'], since: '2023-05-05' },
   },
@@ -153,6 +160,27 @@ describe('OData clients: odata-query against a tab’s contacts', () => {
       { emailAddresses: { all: { not: { address: { endswith: '.fr' } } } } },
       ['ada', 'bob', 'dan', 'eve'],
     ],
+    [
+      'all() over e-mail addresses, endswith (every element has an address)',
+      { emailAddresses: { all: { address: { endswith: '@contoso.com' } } } },
+      ['ada', 'dan', 'eve'],
+    ],
+    [
+      'all() over e-mail addresses, eq',
+      { emailAddresses: { all: { address: 'chloe@edf.fr' } } },
+      ['chloe', 'dan'],
+    ],
+    [
+      'any() over e-mail addresses, not endswith',
+      { emailAddresses: { any: { not: { address: { endswith: '.com' } } } } },
+      ['chloe'],
+    ],
+    [
+      'all() over phones, startswith (every phone has a number)',
+      { phones: { all: { number: { startswith: '+1' } } } },
+      ['ada', 'dan', 'eve'],
+    ],
+    ['any() over phones, ne', { phones: { any: { type: { ne: 'business' } } } }, ['bob', 'chloe', 'eve']],
     ['in', { 'customFields/industry': { in: ['Retail', 'energie'] } }, ['ada', 'bob', 'eve']],
     ['not in', { not: { 'customFields/industry': { in: ['Retail'] } } }, ['bob', 'chloe', 'dan']],
     [
@@ -232,12 +260,10 @@ describe('OData clients: odata-query against a tab’s contacts', () => {
   });
 
   it('refuses all() over a member an element may lack, saying what works', async () => {
-    const query = buildQuery<Contact>({
-      filter: { emailAddresses: { all: { address: { endswith: '@contoso.com' } } } },
-    });
+    const query = buildQuery<Contact>({ filter: { emailAddresses: { all: { name: { eq: 'Ada' } } } } });
     const res = await caller.get(`${path}${query}`).expect(400);
     expect(res.body.error.message).toMatch(
-      /elements that have no address.*inside all\(\) use ne, not startswith/,
+      /elements that have no name.*inside all\(\) use ne, not startswith.*on emailaddresses\/address, which every element has, all of these work/,
     );
   });
 });

@@ -1,7 +1,17 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { assertIndexCoverage, findServingIndex, parseODataQuery, readODataRequest } from '../odata';
 import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
 import { contactModel, contactModelForTab, tenantContactModel } from './contact.entity-model';
 import { CHANGE_ORDER_INDEX, ContactSchema } from './contact.schema';
+import { CreateContactDto } from './dto/contact-input.dto';
+
+/** As the import job validates its rows (the API's validation pipe is as strict). */
+const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
+
+function mapValues<T, U>(record: Record<string, T>, map: (value: T, key: string) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value, key)]));
+}
 
 const CUSTOM_FIELDS: CustomFieldDefinition[] = [
   { key: 'industry', label: 'Industry', type: 'choice', required: false, choices: [{ value: 'Retail' }] },
@@ -108,7 +118,80 @@ describe('contact entity models', () => {
       'norm.categories': { $eq: 'supplier' },
     });
     expect(parse({ $filter: "emailAddresses/any(e: endswith(e/address,'@contoso.com'))" }).filter).toEqual({
-      'norm.emailAddresses.address': { $regex: '@contoso\\.com$' },
+      'norm.emailAddresses.address': { $in: [/@contoso\.com$/] },
+    });
+  });
+
+  it('takes negated conditions on the members every element has, inside all() and any()', () => {
+    // The exact patterns are the translator's (see its spec): here, that the contact model lets them through.
+    expect(parse({ $filter: "emailAddresses/all(e: endswith(e/address,'@contoso.com'))" }).filter).toEqual({
+      $nor: [{ 'norm.emailAddresses.address': { $in: [expect.any(RegExp)] } }],
+    });
+    expect(parse({ $filter: "phones/all(p: p/type eq 'mobile')" }).filter).toEqual({
+      $nor: [{ 'norm.phones.type': { $lt: 'mobile' } }, { 'norm.phones.type': { $gt: 'mobile' } }],
+    });
+    expect(parse({ $filter: "phones/any(p: not startswith(p/number,'+1'))" }).filter).toEqual({
+      'norm.phones.number': { $in: [expect.any(RegExp)] },
+    });
+    expect(parse({ $filter: "addresses/any(a: a/type ne 'home')" }).filter).toEqual({
+      $or: [{ 'norm.addresses.type': { $lt: 'home' } }, { 'norm.addresses.type': { $gt: 'home' } }],
+    });
+    // Members an element may lack stay refused.
+    for (const filter of [
+      "emailAddresses/all(e: e/name eq 'Adele')",
+      "emailAddresses/any(e: e/name ne 'Adele')",
+      "addresses/all(a: startswith(a/city,'Red'))",
+      "addresses/any(a: not (a/postalCode in ('98052', '98053')))",
+    ]) {
+      expect(() => parse({ $filter: filter })).toThrow(/elements that have no/);
+    }
+  });
+
+  describe('members every element has: the DTOs refuse an element without one', () => {
+    const ELEMENTS: Record<string, Record<string, string>> = {
+      emailAddresses: { address: 'adele.vance@contoso.com', name: 'Adele' },
+      phones: { number: '+1 425 555 0109', type: 'mobile' },
+      addresses: { type: 'business', street: '1 Microsoft Way', city: 'Redmond' },
+    };
+    const collections = Object.entries(contactModel.properties).flatMap(([name, property]) =>
+      property.kind === 'complexCollection' ? [{ name, property }] : [],
+    );
+    const problemsOf = async (input: Record<string, unknown>) =>
+      (await validate(plainToInstance(CreateContactDto, input), VALIDATION)).map((error) => error.property);
+
+    it('declares address, number and the types required, and nothing else', () => {
+      expect(
+        Object.fromEntries(collections.map(({ name, property }) => [name, property.requiredMembers])),
+      ).toEqual({ emailAddresses: ['address'], phones: ['number', 'type'], addresses: ['type'] });
+      expect(Object.keys(ELEMENTS).sort()).toEqual(collections.map(({ name }) => name).sort());
+    });
+
+    it.each(
+      collections.flatMap(({ name, property }) =>
+        property.requiredMembers.flatMap((member) =>
+          [undefined, null, '', '   '].map((value) => [name, member, value] as const),
+        ),
+      ),
+    )('%s: an element whose %s is %p is refused', async (name, member, value) => {
+      const element: Record<string, unknown> = { ...ELEMENTS[name] };
+      if (value === undefined) delete element[member];
+      else element[member] = value;
+      expect(await problemsOf({ displayName: 'Adele Vance', [name]: [element] })).toEqual([name]);
+    });
+
+    it('accepts the sample elements, and optional members left out', async () => {
+      const input = { displayName: 'Adele Vance', ...mapValues(ELEMENTS, (element) => [element]) };
+      expect(await problemsOf(input)).toEqual([]);
+      const bare = mapValues(ELEMENTS, (element, name) => [
+        Object.fromEntries(
+          Object.entries(element).filter(([member]) =>
+            collections
+              .find((collection) => collection.name === name)!
+              .property.requiredMembers.includes(member),
+          ),
+        ),
+      ]);
+      expect(await problemsOf({ displayName: 'Adele Vance', ...bare })).toEqual([]);
     });
   });
 

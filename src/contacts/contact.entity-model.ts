@@ -53,16 +53,30 @@ function contactProperties(sortable: (name: string) => boolean): Record<string, 
     department: text('department'),
     jobTitle: text('jobTitle'),
     officeLocation: text('officeLocation'),
-    emailAddresses: prop.complexCollection('emailAddresses', { address: 'Edm.String', name: 'Edm.String' }),
-    phones: prop.complexCollection('phones', { number: 'Edm.String', type: 'Edm.String' }),
-    addresses: prop.complexCollection('addresses', {
-      type: 'Edm.String',
-      street: 'Edm.String',
-      city: 'Edm.String',
-      state: 'Edm.String',
-      postalCode: 'Edm.String',
-      countryOrRegion: 'Edm.String',
-    }),
+    // Required members: every write (API and import) goes through the DTOs, which refuse an e-mail
+    // address without its address, a phone without its number or type, a postal address without its type.
+    emailAddresses: prop.complexCollection(
+      'emailAddresses',
+      { address: 'Edm.String', name: 'Edm.String' },
+      { requiredMembers: ['address'] },
+    ),
+    phones: prop.complexCollection(
+      'phones',
+      { number: 'Edm.String', type: 'Edm.String' },
+      { requiredMembers: ['number', 'type'] },
+    ),
+    addresses: prop.complexCollection(
+      'addresses',
+      {
+        type: 'Edm.String',
+        street: 'Edm.String',
+        city: 'Edm.String',
+        state: 'Edm.String',
+        postalCode: 'Edm.String',
+        countryOrRegion: 'Edm.String',
+      },
+      { requiredMembers: ['type'] },
+    ),
     websites: prop.collection('Edm.String', 'websites'),
     birthday: prop.primitive('Edm.Date', 'birthday', { sortable: sortable('birthday') }),
     // Up to 64 KiB of HTML: selectable only, and no normalized copy (normalizedPath = path skips it).
