@@ -123,7 +123,8 @@ final class ContactProBackend extends H2Backend {
       int keep = numberToSkip + limit;
       Comparator<Ranked> ranking = Comparator.<Ranked, Document>comparing(r -> r.document, order)
           .thenComparingLong(r -> r.seen);
-      PriorityQueue<Ranked> worstFirst = new PriorityQueue<>(keep + 1, ranking.reversed());
+      // Grown as matches come: a huge limit (an export's $top) must not be allocated up front.
+      PriorityQueue<Ranked> worstFirst = new PriorityQueue<>(Math.min(keep, 1024) + 1, ranking.reversed());
       long[] seen = {0};
       documents.filter(document -> documentMatchesQuery(document, query)).forEach(document -> {
         Ranked ranked = new Ranked(document, seen[0]++);
