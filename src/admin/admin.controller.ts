@@ -29,6 +29,7 @@ export class AdminController {
     name: CONFIRM_TENANT_HEADER,
     required: true,
     description: "The caller's tenant id, to confirm the purge.",
+    schema: { type: 'string', format: 'uuid', example: '11111111-1111-4111-8111-111111111111' },
   })
   @ApiOkResponse({ type: TenantDataPurgeDto })
   @ApiBadRequestResponse({

@@ -1,15 +1,17 @@
 import { ApiError } from '../common/api-error';
-import type { BatchMethod, BatchRequestItemDto } from './dto/batch.dto';
+import {
+  BATCH_HEADER_VALUE,
+  MAX_BATCH_HEADER_VALUE_LENGTH,
+  MAX_BATCH_HEADERS,
+  type BatchMethod,
+  type BatchRequestItemDto,
+} from './dto/batch.dto';
 
 /** The root every batch URL is relative to, as Microsoft Graph's are to its version root. */
 export const SERVICE_ROOT = '/api/v1';
-export const MAX_BATCH_HEADERS = 50;
-const MAX_HEADER_VALUE_LENGTH = 8 * 1024;
 
 /** An HTTP token (RFC 9110) as a header name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
-/** Visible ASCII, spaces and tabs: no CR, LF or other control characters in a header value. */
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 /** A relative reference: path and query only; no spaces, control characters, backslashes or fragment. */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const URL_CHARACTERS = /^[^\u0000-\u0020\u007f\\#]*$/;
@@ -95,9 +97,13 @@ function checkHeaders(
   for (const [name, value] of entries) {
     const where = `${target}.${name}`;
     if (!HEADER_NAME.test(name)) throw invalid('This is not a valid header name.', where);
-    if (typeof value !== 'string' || value.length > MAX_HEADER_VALUE_LENGTH || !HEADER_VALUE.test(value)) {
+    if (
+      typeof value !== 'string' ||
+      value.length > MAX_BATCH_HEADER_VALUE_LENGTH ||
+      !BATCH_HEADER_VALUE.test(value)
+    ) {
       throw invalid(
-        `A header value must be a string of at most ${MAX_HEADER_VALUE_LENGTH} visible ASCII characters.`,
+        `A header value must be a string of at most ${MAX_BATCH_HEADER_VALUE_LENGTH} visible ASCII characters.`,
         where,
       );
     }

@@ -14,12 +14,14 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { ApiODataQuery, ODataQuery, type ODataCollection } from '../odata';
 import { channelModel } from './channel.entity-model';
 import { ChannelsService } from './channels.service';
+import { CHANNEL_ID } from './dto/channel-id';
 import { ChannelCollectionDto, ChannelDto } from './dto/channel.dto';
 import { PutChannelDto } from './dto/put-channel.dto';
 
 const CHANNEL_ID_PARAM = ApiParam({
   name: 'id',
   description: 'The Teams channel id, URL-encoded (e.g. 19%3Aa1b2c3%40thread.tacv2)',
+  schema: { type: 'string', pattern: CHANNEL_ID.source },
 });
 
 @ApiTags('channels')
@@ -30,10 +32,11 @@ export class ChannelsController {
 
   /** The channels of the caller's organization that hold Contact Pro tabs. */
   @Get()
-  @ApiODataQuery({
+  @ApiODataQuery(channelModel, {
     search: false,
-    filterExample: "startswith(displayName,'sales')",
-    orderbyExample: 'displayName',
+    select: 'displayName,teamName',
+    filter: "startswith(displayName,'sales')",
+    orderby: 'displayName',
   })
   @ApiOkResponse({ type: ChannelCollectionDto })
   list(

@@ -10,7 +10,8 @@ export function etagOf(version: number): string {
   return `W/"${version}"`;
 }
 
-const ETAG = /^(?:W\/)?"(\d{1,15})"$/;
+/** An If-Match the service reads: `*`, or one entity tag as returned in ETag. */
+const IF_MATCH = /^(?:\*|(?:W\/)?"([0-9]{1,15})")$/;
 
 /**
  * The version an `If-Match` header asks for: undefined when the header is absent or `*`;
@@ -19,8 +20,7 @@ const ETAG = /^(?:W\/)?"(\d{1,15})"$/;
 export function versionFromIfMatch(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header.join(',') : header;
-  if (value.trim() === '*') return undefined;
-  const match = ETAG.exec(value.trim());
+  const match = IF_MATCH.exec(value.trim());
   if (!match) {
     throw new ApiError(
       HttpStatus.BAD_REQUEST,
@@ -29,7 +29,7 @@ export function versionFromIfMatch(header: string | string[] | undefined): numbe
       'If-Match',
     );
   }
-  return Number(match[1]);
+  return match[1] === undefined ? undefined : Number(match[1]);
 }
 
 export function preconditionFailed(): ApiError {
@@ -49,5 +49,6 @@ export const ApiIfMatchHeader = (): MethodDecorator =>
   ApiHeader({
     name: 'if-match',
     required: false,
-    description: 'The ETag last read; a stale one is answered with 412 Precondition Failed.',
+    description: 'The ETag last read (or `*`); a stale one is answered with 412 Precondition Failed.',
+    schema: { type: 'string', pattern: IF_MATCH.source },
   });

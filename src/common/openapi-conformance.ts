@@ -46,12 +46,51 @@ function referencedName(schema: SchemaObject | ReferenceObject | undefined): str
   return schema && '$ref' in schema ? schema.$ref.split('/').pop() : undefined;
 }
 
+const SCHEMAS = '#/components/schemas/';
+
+/**
+ * The schema of `entity` as `$select` returns it: every property optional. For a DTO that embeds selected
+ * entities beside other items (delta's changed and removed contacts); list routes get it by themselves.
+ */
+export function selectionOf(entity: { name: string }): string {
+  return `${SCHEMAS}${entity.name.replace(/Dto$/, '')}Selection`;
+}
+
+/** Adds `<Entity>Selection`, a copy of `<Entity>Dto` with no required property, unless it is there. */
+function ensureSelection(
+  schemas: Record<string, SchemaObject | ReferenceObject>,
+  selection: string,
+): boolean {
+  if (schemas[selection]) return true;
+  const entity = `${selection.replace(/Selection$/, '')}Dto`;
+  const schema = schemas[entity];
+  if (!schema || '$ref' in schema) return false;
+  const { required: _required, ...rest } = schema;
+  schemas[selection] = {
+    ...rest,
+    description: `${entity} with the properties $select asked for (all of them without $select).`,
+  };
+  return true;
+}
+
+/** Every `$ref` of the document (schemas included), to create the selections DTOs name. */
+function references(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) node.forEach((item) => references(item, found));
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') found.add(value);
+      else references(value, found);
+    }
+  }
+  return found;
+}
+
 /**
  * `$select` returns only the properties asked for: the items of a collection an operation lets the caller
  * `$select` from are documented by a copy of the entity's schema with no required property.
  */
 function documentSelection(document: OpenAPIObject): void {
-  const schemas = document.components?.schemas ?? {};
+  const schemas = (document.components ??= {}).schemas ?? {};
   for (const item of Object.values(document.paths)) {
     const operation = item.get;
     const selectable = operation?.parameters?.some((p) => 'name' in p && p.name === '$select');
@@ -61,18 +100,44 @@ function documentSelection(document: OpenAPIObject): void {
     const value = collection && 'properties' in collection ? collection.properties?.value : undefined;
     if (!value || !('items' in value)) continue;
     const entity = referencedName(value.items);
-    const schema = entity ? schemas[entity] : undefined;
     // A collection shared by two routes is rewritten once.
-    if (!entity || entity.endsWith('Selection') || !schema || '$ref' in schema) continue;
+    if (!entity || entity.endsWith('Selection')) continue;
     const selection = `${entity.replace(/Dto$/, '')}Selection`;
-    if (!schemas[selection]) {
-      const { required: _required, ...rest } = schema;
-      schemas[selection] = {
-        ...rest,
-        description: `${entity} with the properties $select asked for (all of them without $select).`,
-      };
+    if (ensureSelection(schemas, selection)) value.items = { $ref: `${SCHEMAS}${selection}` };
+  }
+  for (const ref of references(document)) {
+    if (ref.startsWith(SCHEMAS) && ref.endsWith('Selection'))
+      ensureSelection(schemas, ref.slice(SCHEMAS.length));
+  }
+}
+
+/**
+ * The validation pipe refuses properties a DTO does not declare (`forbidNonWhitelisted`): every object of
+ * a request body says so, unless it declares what else it takes (a map such as `customFields`).
+ */
+function documentClosedBodies(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const closed = new Set<object>();
+  // An inline part of allOf/anyOf/oneOf only narrows the whole object, so it is left open itself.
+  const close = (schema: SchemaObject | ReferenceObject | undefined, part = false): void => {
+    if (!schema) return;
+    if ('$ref' in schema) return close(schemas[referencedName(schema) ?? '']);
+    if (closed.has(schema)) return;
+    closed.add(schema);
+    if (schema.properties) {
+      if (!part) schema.additionalProperties ??= false;
+      Object.values(schema.properties).forEach((property) => close(property));
     }
-    value.items = { $ref: `#/components/schemas/${selection}` };
+    close(schema.items);
+    for (const alternative of [...(schema.allOf ?? []), ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) {
+      close(alternative, true);
+    }
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const body = item[method]?.requestBody;
+      if (body && 'content' in body) Object.values(body.content).forEach((media) => close(media.schema));
+    }
   }
 }
 
@@ -80,5 +145,6 @@ function documentSelection(document: OpenAPIObject): void {
 export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
   documentCommonErrors(document);
   documentSelection(document);
+  documentClosedBodies(document);
   return document;
 }

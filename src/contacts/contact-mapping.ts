@@ -75,8 +75,16 @@ export const EMPTY_CONTACT: ContactFields = Object.freeze({
   customFields: {},
 });
 
-/** A phone number as entered: digits with the usual separators, an optional extension, 3+ digits. */
-export const PHONE_NUMBER = /^(?=(?:\D*\d){3})\+?[\d\s().\-/]+(?:\s*(?:x|ext\.?|#)\s*\d{1,8})?$/i;
+/** JavaScript's `\s`, spelled out: Python's `re`, which the fuzzer generates from, has another one. */
+const SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const SEPARATOR = `[${SPACE}().\\/-]`;
+/**
+ * A phone number as entered: an optional `+`, 3+ digits with the usual separators, an optional extension.
+ * Also the OpenAPI pattern of phone numbers, so written without lookaround, flags or `\d`.
+ */
+export const PHONE_NUMBER = new RegExp(
+  `^\\+?${SEPARATOR}*(?:[0-9]${SEPARATOR}*){3,}(?:[${SPACE}]*(?:[xX]|[eE][xX][tT]\\.?|#)[${SPACE}]*[0-9]{1,8})?$`,
+);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LINE_BREAK = /[\r\n]/;
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for

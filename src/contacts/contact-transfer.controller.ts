@@ -18,6 +18,7 @@ import { UploadRoute } from '../common/body-limit';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { JobDto } from '../jobs/dto/job.dto';
 import { ApiODataQuery, ODataOptions, type ODataRequest } from '../odata';
+import { contactModel } from './contact.entity-model';
 import { ContactExportService } from './contact-export.service';
 import { ContactImportService } from './contact-import.service';
 import { EXPORT_FORMATS } from './dto/contact-export.dto';
@@ -76,10 +77,15 @@ export class ContactTransferController {
    * does, and `$skip` and `$top` over the whole file; no paging, so `$count` and `$skiptoken` are a 400.
    */
   @Get('export')
-  @ApiQuery({ name: 'format', enum: EXPORT_FORMATS, required: true })
-  @ApiODataQuery({
-    filterExample: "categories/any(c: c eq 'Supplier')",
-    orderbyExample: 'displayName',
+  @ApiQuery({
+    name: 'format',
+    required: true,
+    schema: { type: 'string', enum: [...EXPORT_FORMATS], example: 'xlsx' },
+  })
+  @ApiODataQuery(contactModel, {
+    select: 'displayName,emailAddresses',
+    filter: "categories/any(c: c eq 'Supplier')",
+    orderby: 'displayName',
     file: true,
   })
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv', 'text/vcard')

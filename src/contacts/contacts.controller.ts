@@ -12,8 +12,10 @@ import {
   Query,
 } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiGoneResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -25,13 +27,26 @@ import {
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { ApiIfMatchHeader } from '../common/etag';
-import { ApiODataQuery, ODataOptions, ODataQuery, type ODataCollection, type ODataRequest } from '../odata';
-import { tenantContactModel } from './contact.entity-model';
+import {
+  ApiODataQuery,
+  ODATA_LIMITS,
+  ODataOptions,
+  ODataQuery,
+  PRINTABLE_OPTION,
+  type ODataCollection,
+  type ODataRequest,
+} from '../odata';
+import { contactModel, tenantContactModel } from './contact.entity-model';
 import type { ContactResource } from './contact-mapping';
 import { ContactDeltaService, type ContactDelta } from './contact-delta.service';
 import { ContactsService } from './contacts.service';
 import { ContactCollectionDto, ContactDeltaDto, ContactDto } from './dto/contact.dto';
-import { CreateContactDto, CreateContactQueryDto, UpdateContactDto } from './dto/contact-input.dto';
+import {
+  CreateContactDto,
+  CreateContactQueryDto,
+  NEW_CONTACT_SCHEMA,
+  UpdateContactDto,
+} from './dto/contact-input.dto';
 
 /** The contacts of one tab. Responses carry `Cache-Control: no-store`. */
 @ApiTags('contacts')
@@ -54,9 +69,10 @@ export class ContactsController {
    * custom fields (every term must match).
    */
   @Get()
-  @ApiODataQuery({
-    filterExample: "categories/any(c: c eq 'Supplier') and isFavorite eq true",
-    orderbyExample: 'displayName',
+  @ApiODataQuery(contactModel, {
+    select: 'displayName,emailAddresses',
+    filter: "categories/any(c: c eq 'Supplier') and isFavorite eq true",
+    orderby: 'displayName',
   })
   @ApiOkResponse({ type: ContactCollectionDto })
   list(
@@ -69,6 +85,23 @@ export class ContactsController {
 
   /** Creates a contact (the tab's contact editors only). */
   @Post()
+  @ApiExtraModels(CreateContactDto)
+  @ApiBody({
+    schema: NEW_CONTACT_SCHEMA,
+    examples: {
+      contact: {
+        summary: 'A contact with an e-mail address and a phone',
+        value: {
+          givenName: 'Adele',
+          surname: 'Vance',
+          companyName: 'Contoso',
+          jobTitle: 'Buyer',
+          emailAddresses: [{ address: 'adele.vance@contoso.com', name: 'Adele Vance' }],
+          phones: [{ number: '+1 (425) 555-0109', type: 'business' }],
+        },
+      },
+    },
+  })
   @ApiCreatedResponse({ type: ContactDto, description: 'Location and ETag headers name the new contact.' })
   @ApiConflictResponse({
     description: 'An e-mail address of the contact is already in the tab (details name the contacts).',
@@ -90,10 +123,41 @@ export class ContactsController {
    * Follow `@odata.nextLink` and `@odata.deltaLink` as returned; a change may come twice, never not at all.
    */
   @Get('delta')
-  @ApiQuery({ name: '$select', required: false, type: String, example: 'displayName,emailAddresses' })
-  @ApiQuery({ name: '$top', required: false, type: Number, description: 'Page size (1–999, default 100).' })
-  @ApiQuery({ name: '$skiptoken', required: false, type: String, description: 'From @odata.nextLink.' })
-  @ApiQuery({ name: '$deltatoken', required: false, type: String, description: 'From @odata.deltaLink.' })
+  @ApiQuery({
+    name: '$select',
+    required: false,
+    type: String,
+    pattern: PRINTABLE_OPTION,
+    maxLength: ODATA_LIMITS.maxOptionLength,
+    description: 'Comma-separated properties of the changed contacts (id and etag are always returned).',
+    example: 'displayName,emailAddresses',
+  })
+  @ApiQuery({
+    name: '$top',
+    required: false,
+    type: 'integer',
+    minimum: 1,
+    maximum: ODATA_LIMITS.maxPageSize,
+    description: `Page size (1–${ODATA_LIMITS.maxPageSize}, default 100).`,
+  })
+  @ApiQuery({
+    name: '$skiptoken',
+    required: false,
+    type: String,
+    pattern: PRINTABLE_OPTION,
+    maxLength: ODATA_LIMITS.maxOptionLength,
+    description:
+      'From @odata.nextLink, minted and signed by the service; not with $deltatoken, $select or $top (the link carries them).',
+  })
+  @ApiQuery({
+    name: '$deltatoken',
+    required: false,
+    type: String,
+    pattern: PRINTABLE_OPTION,
+    maxLength: ODATA_LIMITS.maxOptionLength,
+    description:
+      'From @odata.deltaLink, minted and signed by the service; not with $skiptoken, $select or $top (the link carries them).',
+  })
   @ApiOkResponse({ type: ContactDeltaDto })
   @ApiGoneResponse({
     description: 'The delta link is older than the deletion retention period: start over without a token.',
@@ -120,6 +184,15 @@ export class ContactsController {
   /** Changes the properties given; null (or an empty string) clears one. */
   @Patch(':id')
   @ApiIfMatchHeader()
+  @ApiBody({
+    type: UpdateContactDto,
+    examples: {
+      jobTitle: {
+        summary: 'A new job title; null clears one',
+        value: { jobTitle: 'Head of purchasing', department: null },
+      },
+    },
+  })
   @ApiOkResponse({ type: ContactDto })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   update(
@@ -188,9 +261,10 @@ export class ContactSearchController {
    * lastModifiedDateTime.
    */
   @Get()
-  @ApiODataQuery({
-    filterExample: "startswith(companyName,'contoso')",
-    orderbyExample: 'displayName',
+  @ApiODataQuery(tenantContactModel, {
+    select: 'displayName,emailAddresses,tabId',
+    filter: "startswith(companyName,'contoso')",
+    orderby: 'displayName',
   })
   @ApiOkResponse({ type: ContactCollectionDto })
   search(

@@ -17,7 +17,7 @@ const MEDIA_TYPES: Record<MetadataFormat, string> = {
 };
 
 /** `$format` values: the short names and the media types (parameters such as `;odata.metadata=…` ignored). */
-const FORMAT_VALUES: Record<string, MetadataFormat> = {
+export const FORMAT_VALUES: Readonly<Record<string, MetadataFormat>> = {
   xml: 'xml',
   'application/xml': 'xml',
   json: 'json',

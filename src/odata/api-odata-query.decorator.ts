@@ -1,45 +1,85 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
+import type { EntityModel } from './entity-model';
+import { parseFilter } from './filter-parser';
+import { translateFilter } from './filter-translator';
 import { ODATA_LIMITS } from './limits';
+import { parseOrderBy } from './orderby';
+import { parseSelect } from './select';
 
 /**
- * Documents the OData query options of a list route in the OpenAPI description; `file` for a route that
- * answers one file (an export): no pages, so no $count or $skiptoken, and $select names columns.
+ * What no option may contain (see `assertPrintable`): C0 and C1 control characters but the tab. Written
+ * for both ECMA-262 and Python's `re`, which the fuzzer generates from: no flags, no lookbehind.
  */
-export function ApiODataQuery(
-  options: { search?: boolean; filterExample?: string; orderbyExample?: string; file?: boolean } = {},
-) {
+export const PRINTABLE_OPTION = '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f]*$';
+
+/** The examples of one list route, checked against its entity model when the route is declared. */
+export interface ODataQueryExamples {
+  /** Valid `$select` of the route's entity; Swagger UI's "Try it out" pre-fills it. */
+  select: string;
+  /** Valid `$orderby`; pre-filled as well. */
+  orderby: string;
+  /** Valid `$filter`, shown in the description only: pre-filled, it would narrow the first try. */
+  filter: string;
+  /** `false` for entities without `$search`. */
+  search?: boolean;
+  /** A route that answers one file (an export): no pages, so no $count or $skiptoken; $select names columns. */
+  file?: boolean;
+}
+
+/** An example that the route's own parser refuses stops the service at start, naming it. */
+function checked(option: string, example: string, check: () => unknown): string {
+  try {
+    check();
+  } catch (error) {
+    throw new Error(`The ${option} example '${example}' is not valid: ${(error as Error).message}`);
+  }
+  return example;
+}
+
+/**
+ * Documents the OData query options of a list route for `model` (for a tab's contacts: the contact
+ * model without the tab's custom fields). Examples are those of the model, so "Try it out" succeeds.
+ */
+export function ApiODataQuery(model: EntityModel, examples: ODataQueryExamples) {
+  const select = checked('$select', examples.select, () => parseSelect(examples.select, model));
+  const orderby = checked('$orderby', examples.orderby, () => parseOrderBy(examples.orderby, model));
+  const filter = checked('$filter', examples.filter, () =>
+    translateFilter(parseFilter(examples.filter), model),
+  );
+  const text = { type: String, pattern: PRINTABLE_OPTION, maxLength: ODATA_LIMITS.maxOptionLength };
   const decorators = [
     ApiQuery({
       name: '$filter',
       required: false,
-      type: String,
-      description:
-        'OData filter: eq ne gt ge lt le and or not in, parentheses, null; contains startswith endswith tolower toupper length year month day; any/all over collections. Text compares case- and accent-insensitively.',
-      example: options.filterExample ?? "startswith(displayName,'jo') and categories/any(c: c eq 'Supplier')",
+      ...text,
+      minLength: 1,
+      description: `OData filter: eq ne gt ge lt le and or not in, parentheses, null; contains startswith endswith tolower toupper length year month day; any/all over collections. Text compares case- and accent-insensitively. For example \`${filter}\`.`,
     }),
     ApiQuery({
       name: '$select',
       required: false,
-      type: String,
-      description: options.file
+      ...text,
+      description: examples.file
         ? "Comma-separated properties to write as columns (xlsx and CSV only), in the tab's order; a custom field alone as customFields/key. Default: the tab's visible fields."
         : 'Comma-separated properties to return (id and etag are always returned).',
-      example: 'displayName,emailAddresses',
+      example: select,
     }),
     ApiQuery({
       name: '$orderby',
       required: false,
-      type: String,
+      ...text,
       description:
         'Comma-separated properties, each optionally asc or desc; nulls sort first ascending. Ties are broken by id.',
-      example: options.orderbyExample ?? 'displayName asc',
+      example: orderby,
     }),
     ApiQuery({
       name: '$top',
       required: false,
-      type: Number,
-      description: options.file
+      type: 'integer',
+      minimum: 0,
+      maximum: 999_999_999,
+      description: examples.file
         ? 'Most contacts in the file (default: all).'
         : `Page size, default ${ODATA_LIMITS.defaultTop}, at most ${ODATA_LIMITS.maxPageSize} per response (a larger value continues through @odata.nextLink).`,
       example: 50,
@@ -47,13 +87,15 @@ export function ApiODataQuery(
     ApiQuery({
       name: '$skip',
       required: false,
-      type: Number,
-      description: options.file
+      type: 'integer',
+      minimum: 0,
+      maximum: ODATA_LIMITS.maxSkip,
+      description: examples.file
         ? `Contacts to leave out from the start, at most ${ODATA_LIMITS.maxSkip}.`
-        : `Rows to skip, at most ${ODATA_LIMITS.maxSkip}; page further with @odata.nextLink.`,
+        : `Rows to skip, at most ${ODATA_LIMITS.maxSkip}; page further with @odata.nextLink. Not with $skiptoken.`,
     }),
   ];
-  if (!options.file) {
+  if (!examples.file) {
     decorators.push(
       ApiQuery({
         name: '$count',
@@ -64,19 +106,21 @@ export function ApiODataQuery(
       ApiQuery({
         name: '$skiptoken',
         required: false,
-        type: String,
-        description: 'Opaque continuation token; use the @odata.nextLink of the previous page as it is.',
+        ...text,
+        description:
+          'Opaque continuation token minted by the service (signed; any other value is a 400); use the @odata.nextLink of the previous page as it is. Not with $skip.',
       }),
     );
   }
-  if (options.search !== false) {
+  if (examples.search !== false) {
     decorators.push(
       ApiQuery({
         name: '$search',
         required: false,
-        type: String,
-        description: 'Words and "quoted phrases" that must all occur (case- and accent-insensitive).',
-        example: '"contoso ltd" smith',
+        ...text,
+        description:
+          'Words and "quoted phrases" that must all occur (case- and accent-insensitive), at most ' +
+          `${ODATA_LIMITS.maxSearchTerms}; AND between them changes nothing, OR, NOT and parentheses are refused. For example \`"contoso ltd" smith\`.`,
       }),
     );
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -26,6 +27,21 @@ export class TabsController {
 
   /** Creates a contact book for a Teams tab; records its channel and makes the caller its first owner. */
   @Post()
+  @ApiBody({
+    type: CreateTabDto,
+    examples: {
+      tab: {
+        summary: 'A contact book with a custom field and a category',
+        value: {
+          channelId: '19:a1b2c3@thread.tacv2',
+          channelName: 'Sales',
+          displayName: 'Suppliers',
+          customFields: [{ key: 'industry', label: 'Industry', type: 'text' }],
+          categories: [{ name: 'Supplier', color: '#107c10' }],
+        },
+      },
+    },
+  })
   @ApiCreatedResponse({ type: TabDto, description: 'Location and ETag headers name the new tab.' })
   create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateTabDto): Promise<TabDto> {
     return this.tabs.create(user, body);
@@ -33,10 +49,11 @@ export class TabsController {
 
   /** The contact books of the caller's organization. */
   @Get()
-  @ApiODataQuery({
+  @ApiODataQuery(tabModel, {
     search: false,
-    filterExample: "channelId eq '19:a1b2c3@thread.tacv2'",
-    orderbyExample: 'displayName',
+    select: 'displayName,channelId',
+    filter: "channelId eq '19:a1b2c3@thread.tacv2'",
+    orderby: 'displayName',
   })
   @ApiOkResponse({ type: TabCollectionDto })
   list(
@@ -55,6 +72,12 @@ export class TabsController {
   /** Owners and administrators change the configuration; properties left out keep their value. */
   @Patch(':tabId')
   @ApiIfMatchHeader()
+  @ApiBody({
+    type: UpdateTabDto,
+    examples: {
+      rename: { summary: 'A new name', value: { displayName: 'Key suppliers' } },
+    },
+  })
   @ApiOkResponse({ type: TabDto })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'A custom field in use would change type.', type: ErrorResponseDto })

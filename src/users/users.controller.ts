@@ -22,10 +22,11 @@ export class UsersController {
 
   /** The users of the caller's organization known to the app. Filter and sort on displayName, userPrincipalName, mail, lastLoginDateTime. */
   @Get('users')
-  @ApiODataQuery({
+  @ApiODataQuery(userModel, {
     search: false,
-    filterExample: "startswith(displayName,'ad') and lastLoginDateTime ge 2025-01-01T00:00:00Z",
-    orderbyExample: 'lastLoginDateTime desc',
+    select: 'displayName,mail,jobTitle',
+    filter: "startswith(displayName,'ad') and lastLoginDateTime ge 2025-01-01T00:00:00Z",
+    orderby: 'lastLoginDateTime desc',
   })
   @ApiOkResponse({ type: UserCollectionDto })
   list(

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class PutChannelDto {
@@ -6,11 +7,15 @@ export class PutChannelDto {
   @MaxLength(200)
   displayName: string;
 
+  /** null clears it. */
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 256 })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   teamId?: string;
 
+  /** null clears it. */
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 256 })
   @IsOptional()
   @IsString()
   @MaxLength(256)

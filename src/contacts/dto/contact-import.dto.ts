@@ -29,7 +29,7 @@ export class ContactImportOptionsDto {
    * `addresses.<business|home|other>.<street|city|state|postalCode|countryOrRegion>`, `websites`,
    * `birthday`, `notes`, `categories`, `customFields.<key>`; null ignores the column.
    */
-  @ApiPropertyOptional({ type: String, maxLength: 65536 })
+  @ApiPropertyOptional({ type: String, maxLength: 65536, example: '{"E-mail": "emailAddresses"}' })
   @IsOmittable()
   @IsString()
   @MaxLength(65536)

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, DECORATORS, getSchemaPath, PartialType } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -22,12 +23,36 @@ import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '..
 import { NOTES_MAX_BYTES } from '../notes-sanitizer';
 
 /** One line of text: no control characters (tabs and line breaks included). */
-// eslint-disable-next-line no-control-regex -- control characters are what it refuses
-const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
+const SINGLE_LINE = '[^\\u0000-\\u001f\\u007f]';
 /** Text that may span lines (a street): no control characters but line breaks. */
-// eslint-disable-next-line no-control-regex -- control characters are what it refuses
-const MULTI_LINE = /^[^\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]*$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MULTI_LINE = '[^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f]';
+/** What `String.prototype.trim` removes (JavaScript's `\s`; Python's `re`, which the fuzzer uses, has another). */
+const TRIMMED = '[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
+const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+/**
+ * An http or https URL on a domain name, as the contact's websites are kept: a subset of what `IsUrl`
+ * accepts, so that the OpenAPI pattern is exactly the rule (no port, no IP address, ASCII host).
+ */
+const WEBSITE =
+  /^https?:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?:[/?][A-Za-z0-9._~%!$&'()*+,;=:@/?-]*)?$/;
+
+/** Properties a new contact can be shown by: one of them is not blank (see `builtDisplayName`). */
+const SHOWN_BY = ['displayName', 'givenName', 'middleName', 'surname', 'nickName', 'companyName'] as const;
+
+/**
+ * The schema of a new contact: the DTO, with one property to show it by (a name, or an e-mail address).
+ * OpenAPI 3.0 says "at least one of" with an alternative per property.
+ */
+export const NEW_CONTACT_SCHEMA: SchemaObject = {
+  allOf: [{ $ref: getSchemaPath('CreateContactDto') }],
+  anyOf: [
+    ...SHOWN_BY.map((name) => ({
+      required: [name],
+      properties: { [name]: { type: 'string', pattern: `^[\\s\\S]*[^${TRIMMED.slice(1, -1)}][\\s\\S]*$` } },
+    })),
+    { required: ['emailAddresses'], properties: { emailAddresses: { type: 'array', minItems: 1 } } },
+  ],
+};
 
 export const CONTACT_LIMITS = {
   emailAddresses: 10,
@@ -50,13 +75,15 @@ const Trim = () =>
 
 /** An optional single-line text property of at most `max` characters. */
 function Text(max: number, multiline = false): PropertyDecorator {
+  const character = multiline ? MULTI_LINE : SINGLE_LINE;
   return applyDecorators(
-    ApiPropertyOptional({ type: String, maxLength: max }),
+    // Documented as sent, before the trim: blanks around the text are taken away (and not counted).
+    ApiPropertyOptional({ type: String, pattern: `^${TRIMMED}*${character}{0,${max}}${TRIMMED}*$` }),
     IsOmittable(),
     Trim(),
     IsString(),
     MaxLength(max),
-    Matches(multiline ? MULTI_LINE : SINGLE_LINE, {
+    Matches(new RegExp(`^${character}*$`), {
       message: multiline
         ? '$property must not contain control characters'
         : '$property must be one line of text without control characters',
@@ -65,7 +92,7 @@ function Text(max: number, multiline = false): PropertyDecorator {
 }
 
 export class EmailAddressDto {
-  @ApiProperty({ example: 'adele.vance@contoso.com', maxLength: CONTACT_LIMITS.email })
+  @ApiProperty({ example: 'adele.vance@contoso.com', format: 'email', maxLength: CONTACT_LIMITS.email })
   @Trim()
   @IsString()
   @MaxLength(CONTACT_LIMITS.email)
@@ -78,7 +105,7 @@ export class EmailAddressDto {
 
 export class PhoneDto {
   /** Kept as entered; its digits are what search compares. */
-  @ApiProperty({ example: '+1 (425) 555-0109', maxLength: 64 })
+  @ApiProperty({ example: '+1 (425) 555-0109', maxLength: 64, pattern: PHONE_NUMBER.source })
   @Trim()
   @IsString()
   @MaxLength(64)
@@ -175,14 +202,20 @@ export class CreateContactDto {
   @Type(() => PostalAddressDto)
   addresses?: PostalAddressDto[];
 
-  /** http or https URLs, at most 5. */
-  @ApiPropertyOptional({ type: [String], maxItems: CONTACT_LIMITS.websites })
+  /** http or https URLs on a domain name, at most 5. */
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: WEBSITE.source, maxLength: CONTACT_LIMITS.url },
+    maxItems: CONTACT_LIMITS.websites,
+    example: ['https://contoso.com'],
+  })
   @IsOmittable()
   @Trim()
   @IsArray()
   @ArrayMaxSize(CONTACT_LIMITS.websites)
   @IsString({ each: true })
   @MaxLength(CONTACT_LIMITS.url, { each: true })
+  @Matches(WEBSITE, { each: true, message: 'each website must be an http or https URL on a domain name' })
   @IsUrl(
     { protocols: ['http', 'https'], require_protocol: true, require_valid_protocol: true },
     { each: true, message: 'each website must be an http or https URL' },
@@ -225,6 +258,21 @@ export class CreateContactDto {
 
 /** A partial change: properties left out keep their value; null (or an empty string) clears one. */
 export class UpdateContactDto extends PartialType(CreateContactDto) {}
+
+// PartialType lets null through (its IsOptional), and null clears: every property of a change is nullable.
+for (const key of Reflect.getMetadata(
+  DECORATORS.API_MODEL_PROPERTIES_ARRAY,
+  UpdateContactDto.prototype,
+) as string[]) {
+  const property = key.slice(1);
+  const metadata = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, UpdateContactDto.prototype, property);
+  Reflect.defineMetadata(
+    DECORATORS.API_MODEL_PROPERTIES,
+    { ...metadata, nullable: true },
+    UpdateContactDto.prototype,
+    property,
+  );
+}
 
 export class CreateContactQueryDto {
   /** `true` creates the contact even when one of its e-mail addresses is already in the tab. */

@@ -1,5 +1,6 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ODataCollectionOf } from '../../common/odata-collection.dto';
+import { selectionOf } from '../../common/openapi-conformance';
 import { UserReferenceDto } from '../../tabs/dto/tab.dto';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
 
@@ -143,7 +144,7 @@ export class ContactDeltaDto {
 
   @ApiProperty({
     type: 'array',
-    items: { oneOf: [{ $ref: getSchemaPath(ContactDto) }, { $ref: getSchemaPath(RemovedContactDto) }] },
+    items: { anyOf: [{ $ref: selectionOf(ContactDto) }, { $ref: getSchemaPath(RemovedContactDto) }] },
   })
   value: Array<ContactDto | RemovedContactDto>;
 

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -23,6 +24,10 @@ import {
 /** The configurable part of a tab, shared by create and update. */
 export class TabConfigurationDto {
   /** Column order, labels and visibility of the contact list. */
+  @ApiPropertyOptional({
+    type: [FieldLayoutDto],
+    maxItems: BUILT_IN_CONTACT_FIELDS.length + LIMITS.customFields,
+  })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(BUILT_IN_CONTACT_FIELDS.length + LIMITS.customFields)
@@ -31,6 +36,7 @@ export class TabConfigurationDto {
   fields?: FieldLayoutDto[];
 
   /** The team's own fields, at most 50. */
+  @ApiPropertyOptional({ type: [CustomFieldDto], maxItems: LIMITS.customFields })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(LIMITS.customFields)
@@ -39,6 +45,7 @@ export class TabConfigurationDto {
   customFields?: CustomFieldDto[];
 
   /** Colour-coded categories, at most 100. */
+  @ApiPropertyOptional({ type: [CategoryDto], maxItems: LIMITS.categories })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(LIMITS.categories)
@@ -51,6 +58,8 @@ export class TabConfigurationDto {
   @Type(() => TabPermissionsDto)
   permissions?: TabPermissionsDto;
 
+  /** null keeps the default order. */
+  @ApiPropertyOptional({ type: DefaultSortDto, nullable: true })
   @IsOptional()
   @ValidateNested()
   @Type(() => DefaultSortDto)
@@ -59,6 +68,7 @@ export class TabConfigurationDto {
 
 export class CreateTabDto extends TabConfigurationDto {
   /** The Teams channel's unique id, e.g. `19:a1b2c3@thread.tacv2`. */
+  @ApiProperty({ pattern: CHANNEL_ID.source, example: '19:a1b2c3@thread.tacv2' })
   @Matches(CHANNEL_ID, { message: CHANNEL_ID_MESSAGE })
   channelId: string;
 

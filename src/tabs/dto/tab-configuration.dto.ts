@@ -30,6 +30,7 @@ export const CUSTOM_FIELD_KEY = /^[a-z][a-zA-Z0-9]{0,39}$/;
 
 /** How one column of the contact list shows: a built-in field or a custom field's key. */
 export class FieldLayoutDto {
+  /** A built-in contact field (`displayName`, `emailAddresses`, ...), or the key of a custom field of the tab. */
   @IsString()
   @MaxLength(40)
   key: string;
@@ -53,6 +54,7 @@ export class ChoiceDto {
   value: string;
 
   /** `#rrggbb` */
+  @ApiPropertyOptional({ pattern: COLOR.source })
   @IsOmittable()
   @Matches(COLOR, { message: 'color must be #rrggbb' })
   color?: string;
@@ -60,6 +62,7 @@ export class ChoiceDto {
 
 export class CustomFieldDto {
   /** Letters and digits, starting with a lower-case letter, at most 40; not a built-in field name. */
+  @ApiProperty({ pattern: CUSTOM_FIELD_KEY.source })
   @Matches(CUSTOM_FIELD_KEY, { message: 'key must match ^[a-z][a-zA-Z0-9]{0,39}$' })
   key: string;
 
@@ -77,6 +80,7 @@ export class CustomFieldDto {
   required?: boolean;
 
   /** For `choice` and `multiChoice` only: at least one, at most 200. */
+  @ApiPropertyOptional({ type: [ChoiceDto], maxItems: LIMITS.choices })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(LIMITS.choices)
@@ -85,6 +89,7 @@ export class CustomFieldDto {
   choices?: ChoiceDto[];
 
   /** For text types: the longest value accepted. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: LIMITS.maxTextLength })
   @IsOmittable()
   @IsInt()
   @Min(1)
@@ -99,6 +104,7 @@ export class CategoryDto {
   name: string;
 
   /** `#rrggbb` */
+  @ApiProperty({ pattern: COLOR.source })
   @Matches(COLOR, { message: 'color must be #rrggbb' })
   color: string;
 }
@@ -111,6 +117,11 @@ export class TabPermissionsDto {
   contactEditors?: ContactEditors;
 
   /** User ids (Azure AD object ids) who change the tab; the creator is always the first. */
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: GUID.source },
+    maxItems: LIMITS.owners,
+  })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(LIMITS.owners)
@@ -118,6 +129,11 @@ export class TabPermissionsDto {
   owners?: string[];
 
   /** User ids who edit contacts when contactEditors is `members`. */
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: GUID.source },
+    maxItems: LIMITS.members,
+  })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(LIMITS.members)
@@ -126,7 +142,9 @@ export class TabPermissionsDto {
 }
 
 export class DefaultSortDto {
-  @ApiProperty({ description: 'A sortable contact property or `customFields/<key>`' })
+  @ApiProperty({
+    description: `A sortable contact property (${SORTABLE_CONTACT_FIELDS.join(', ')}), or \`customFields/<key>\` of a text, number or date custom field of the tab`,
+  })
   @IsString()
   @MaxLength(60)
   property: string;
