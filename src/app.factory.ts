@@ -9,7 +9,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppModule, ModuleImports } from './app.module';
 import { ApiError } from './common/api-error';
 import { applyRouteBodyLimits } from './common/body-limit';
-import { errorCodeFor, toErrorResponse } from './common/error-response';
+import { toErrorResponse } from './common/error-response';
 import { useBoundedJsonParser } from './common/json-bounds';
 import { keyParenthesesRewriter } from './common/key-parentheses';
 import { createRootLogger, NestPinoLogger } from './common/logger';
@@ -57,10 +57,7 @@ export async function createApp(
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
       const message =
         status === 414 ? 'A path segment of the URL is too long.' : 'The URL is not valid (bad encoding).';
-      const response = toErrorResponse(
-        new ApiError(status, errorCodeFor(status), message),
-        requestIdOf(request.raw),
-      );
+      const response = toErrorResponse(ApiError.of(status, message), requestIdOf(request.raw));
       void reply.status(response.status).header('request-id', request.id).send(response.body);
     },
   });

@@ -1,4 +1,4 @@
-import { Controller, Delete, Headers, HttpStatus } from '@nestjs/common';
+import { Controller, Delete, Headers } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiHeader,
@@ -45,9 +45,7 @@ export class AdminController {
     @Headers(CONFIRM_TENANT_HEADER) confirm?: string,
   ): Promise<TenantDataPurgeDto> {
     if (confirm === undefined || confirm.trim() === '') {
-      throw new ApiError(
-        HttpStatus.PRECONDITION_REQUIRED,
-        'PreconditionRequired',
+      throw ApiError.preconditionRequired(
         "Purging the organization's data needs the header X-Confirm-Tenant-Id with your tenant id.",
         'X-Confirm-Tenant-Id',
       );

@@ -54,32 +54,31 @@ export interface PlannedRequest {
   dependsOn: string[];
 }
 
-function invalid(message: string, target: string): ApiError {
-  return ApiError.badRequest(message, target);
-}
-
 /** The URL on this service, or a 400: relative, no dot segments, no nested `$batch`, under /api/v1. */
 function resolveUrl(url: string, target: string): string {
   if (!url.startsWith('/') || url.startsWith('//')) {
-    throw invalid(`The URL must be relative to ${SERVICE_ROOT}, starting with one '/'.`, target);
+    throw ApiError.badRequest(`The URL must be relative to ${SERVICE_ROOT}, starting with one '/'.`, target);
   }
   if (!URL_CHARACTERS.test(url)) {
-    throw invalid('The URL may not contain spaces, control characters, backslashes or a fragment.', target);
+    throw ApiError.badRequest(
+      'The URL may not contain spaces, control characters, backslashes or a fragment.',
+      target,
+    );
   }
   const [path] = url.split('?', 1);
   let segments: string[];
   try {
     segments = path.split('/').map((segment) => decodeURIComponent(segment));
   } catch {
-    throw invalid('The URL is not valid (bad percent-encoding).', target);
+    throw ApiError.badRequest('The URL is not valid (bad percent-encoding).', target);
   }
   if (segments.some((segment) => segment === '.' || segment === '..' || segment.includes('/'))) {
-    throw invalid("The URL may not contain '.' or '..' segments or encoded slashes.", target);
+    throw ApiError.badRequest("The URL may not contain '.' or '..' segments or encoded slashes.", target);
   }
   const absolute =
     path === SERVICE_ROOT || path.startsWith(`${SERVICE_ROOT}/`) ? url : `${SERVICE_ROOT}${url}`;
   if (segments.some((segment) => segment.toLowerCase() === '$batch')) {
-    throw invalid('A batch cannot contain another $batch request.', target);
+    throw ApiError.badRequest('A batch cannot contain another $batch request.', target);
   }
   return absolute;
 }
@@ -92,27 +91,27 @@ function checkHeaders(
   const checked: Record<string, string> = {};
   const entries = Object.entries(headers ?? {});
   if (entries.length > MAX_BATCH_HEADERS) {
-    throw invalid(`A request may have at most ${MAX_BATCH_HEADERS} headers.`, target);
+    throw ApiError.badRequest(`A request may have at most ${MAX_BATCH_HEADERS} headers.`, target);
   }
   for (const [name, value] of entries) {
     const where = `${target}.${name}`;
-    if (!HEADER_NAME.test(name)) throw invalid('This is not a valid header name.', where);
+    if (!HEADER_NAME.test(name)) throw ApiError.badRequest('This is not a valid header name.', where);
     if (
       typeof value !== 'string' ||
       value.length > MAX_BATCH_HEADER_VALUE_LENGTH ||
       !BATCH_HEADER_VALUE.test(value)
     ) {
-      throw invalid(
+      throw ApiError.badRequest(
         `A header value must be a string of at most ${MAX_BATCH_HEADER_VALUE_LENGTH} visible ASCII characters.`,
         where,
       );
     }
     const key = name.toLowerCase();
-    if (key in checked) throw invalid('The header is given twice.', where);
+    if (key in checked) throw ApiError.badRequest('The header is given twice.', where);
     // A copy of the batch's own Authorization is harmless; any other value would act as someone else.
     if (key === 'authorization' && value === callerAuthorization) continue;
     if (RESERVED_HEADERS.has(key)) {
-      throw invalid(
+      throw ApiError.badRequest(
         key === 'authorization'
           ? "Each request runs with the batch's own Authorization; it cannot be changed."
           : `The ${name} header is set by the service and cannot be given.`,
@@ -161,16 +160,17 @@ export function planBatch(
   const ids = new Set<string>();
   const planned = requests.map((request, index): PlannedRequest => {
     const target = `requests[${index}]`;
-    if (ids.has(request.id)) throw invalid(`The id '${request.id}' is used twice.`, `${target}.id`);
+    if (ids.has(request.id))
+      throw ApiError.badRequest(`The id '${request.id}' is used twice.`, `${target}.id`);
     ids.add(request.id);
     const url = resolveUrl(request.url, `${target}.url`);
     const headers = checkHeaders(request.headers, callerAuthorization, `${target}.headers`);
     if (request.body !== undefined && (request.method === 'GET' || request.method === 'DELETE')) {
-      throw invalid(`A ${request.method} request has no body.`, `${target}.body`);
+      throw ApiError.badRequest(`A ${request.method} request has no body.`, `${target}.body`);
     }
     const contentType = headers['content-type'];
     if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) {
-      throw invalid(
+      throw ApiError.badRequest(
         'Only JSON bodies are supported in a batch (Content-Type: application/json).',
         `${target}.headers`,
       );
@@ -188,14 +188,14 @@ export function planBatch(
   planned.forEach((request, index) => {
     const unknown = request.dependsOn.find((id) => !ids.has(id));
     if (unknown !== undefined) {
-      throw invalid(
+      throw ApiError.badRequest(
         `dependsOn names '${unknown}', which is not a request of this batch.`,
         `requests[${index}].dependsOn`,
       );
     }
   });
   const cycle = findCycle(planned);
-  if (cycle) throw invalid(`The dependencies form a cycle: ${cycle.join(' → ')}.`, 'requests');
+  if (cycle) throw ApiError.badRequest(`The dependencies form a cycle: ${cycle.join(' → ')}.`, 'requests');
   return planned;
 }
 

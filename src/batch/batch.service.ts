@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -116,9 +116,7 @@ function failedDependency(
   status: number,
   caller: BatchCaller,
 ): BatchResponseItemDto {
-  const error = new ApiError(
-    HttpStatus.FAILED_DEPENDENCY,
-    'FailedDependency',
+  const error = ApiError.failedDependency(
     `Not run: request '${dependency}', which it depends on, answered ${status}.`,
     'dependsOn',
   );

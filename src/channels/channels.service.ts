@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { AuthenticatedUser } from '../auth';
@@ -96,12 +96,7 @@ export class ChannelsService {
   async delete(user: AuthenticatedUser, channelId: string): Promise<void> {
     await this.get(user, channelId);
     if (await this.usage(user.tenantId, channelId)) {
-      throw new ApiError(
-        HttpStatus.CONFLICT,
-        'Conflict',
-        'Tabs of this channel still use it: delete them first.',
-        'id',
-      );
+      throw ApiError.conflict('Tabs of this channel still use it: delete them first.', 'id');
     }
     await this.channels.forTenant(user.tenantId).deleteOne({ _id: channelKey(user.tenantId, channelId) });
   }

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { ApiError, ApiErrorDetail } from './api-error';
+import { ApiError, ApiErrorDetail, errorCodeFor } from './api-error';
 import { databaseFaultOf, retryAfterSecondsOf } from './database-errors';
 
 export interface ErrorBody {
@@ -20,39 +20,7 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
-const CODES: Record<number, string> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  406: 'NotAcceptable',
-  408: 'RequestTimeout',
-  409: 'Conflict',
-  410: 'Gone',
-  411: 'LengthRequired',
-  412: 'PreconditionFailed',
-  413: 'PayloadTooLarge',
-  414: 'UriTooLong',
-  415: 'UnsupportedMediaType',
-  416: 'RangeNotSatisfiable',
-  417: 'ExpectationFailed',
-  422: 'UnprocessableEntity',
-  424: 'FailedDependency',
-  428: 'PreconditionRequired',
-  429: 'TooManyRequests',
-  431: 'RequestHeaderFieldsTooLarge',
-  500: 'InternalServerError',
-  501: 'NotImplemented',
-  503: 'ServiceUnavailable',
-  504: 'GatewayTimeout',
-};
-
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-export function errorCodeFor(status: number): string {
-  return CODES[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequest');
-}
 
 function graphDate(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, '');

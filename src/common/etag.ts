@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { ApiError } from './api-error';
 
@@ -22,9 +21,7 @@ export function versionFromIfMatch(header: string | string[] | undefined): numbe
   const value = Array.isArray(header) ? header.join(',') : header;
   const match = IF_MATCH.exec(value.trim());
   if (!match) {
-    throw new ApiError(
-      HttpStatus.BAD_REQUEST,
-      'BadRequest',
+    throw ApiError.badRequest(
       'If-Match must be one entity tag as returned in ETag, for example W/"3".',
       'If-Match',
     );
@@ -33,9 +30,7 @@ export function versionFromIfMatch(header: string | string[] | undefined): numbe
 }
 
 export function preconditionFailed(): ApiError {
-  return new ApiError(
-    HttpStatus.PRECONDITION_FAILED,
-    'PreconditionFailed',
+  return ApiError.preconditionFailed(
     'The resource changed since it was read (If-Match does not match its ETag): read it again and retry.',
     'If-Match',
   );

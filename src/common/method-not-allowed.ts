@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './api-error';
 
@@ -34,13 +33,9 @@ export function refuseUndeclaredMethods(fastify: FastifyInstance): void {
       .filter((method) => method !== request.method && fastify.findRoute({ method, url: path }) !== null)
       .sort(byMethodOrder);
     if (allowed.length > 0) {
-      throw new ApiError(
-        HttpStatus.METHOD_NOT_ALLOWED,
-        'MethodNotAllowed',
+      throw ApiError.methodNotAllowed(
         `${request.method} is not supported here; this URL supports ${allowed.join(', ')}.`,
-        undefined,
-        [],
-        { Allow: allowed.join(', ') },
+        allowed,
       );
     }
     // Answered here, before a body is read: Fastify would refuse a QUERY without Content-Type first.

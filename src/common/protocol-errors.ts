@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from './api-error';
-import { errorCodeFor, toErrorResponse } from './error-response';
+import { toErrorResponse } from './error-response';
 import { requestIdOf } from './request-id';
 
 /** Node's parser errors answered with their own status (any other is a 400), as Node itself does. */
@@ -30,9 +30,7 @@ const MALFORMED = { status: HttpStatus.BAD_REQUEST, message: 'The request is not
  * unless a response on this connection has already begun.
  */
 function writeError(socket: Duplex, status: number, message: string, requestId: string): void {
-  const body = JSON.stringify(
-    toErrorResponse(new ApiError(status, errorCodeFor(status), message), requestId).body,
-  );
+  const body = JSON.stringify(toErrorResponse(ApiError.of(status, message), requestId).body);
   const current = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
   if (!socket.writable || current?.headersSent) return;
   socket.write(
@@ -98,19 +96,10 @@ export function answerProtocolErrorsInErrorBody(fastify: FastifyInstance): void 
   });
   fastify.addHook('onRequest', async (request) => {
     if (closing) {
-      throw new ApiError(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'ServiceUnavailable',
-        'The service is shutting down; send the request again.',
-      );
+      throw ApiError.serviceUnavailable('The service is shutting down; send the request again.');
     }
     if ((request.raw as MarkedRequest)[EXPECTATION]) {
-      throw new ApiError(
-        HttpStatus.EXPECTATION_FAILED,
-        errorCodeFor(HttpStatus.EXPECTATION_FAILED),
-        'The only expectation the service meets is 100-continue.',
-        'Expect',
-      );
+      throw ApiError.expectationFailed('The only expectation the service meets is 100-continue.', 'Expect');
     }
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       throw ApiError.badRequest('An HTTP/1.1 request needs a Host header.', 'Host');

@@ -1,4 +1,4 @@
-import { DynamicModule, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { DynamicModule, ExecutionContext, Injectable } from '@nestjs/common';
 import {
   ThrottlerGuard,
   ThrottlerModule,
@@ -66,13 +66,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const scope = detail.key.startsWith(`${TENANT_THROTTLER}:`) ? 'your organization' : 'you';
-    throw new ApiError(
-      HttpStatus.TOO_MANY_REQUESTS,
-      'TooManyRequests',
+    throw ApiError.tooManyRequests(
       `Too many requests from ${scope}: at most ${detail.limit} per ${detail.ttl / 1000} s; retry later.`,
-      undefined,
-      [],
-      { 'Retry-After': String(Math.max(1, Math.ceil(detail.timeToBlockExpire))) },
+      Math.max(1, Math.ceil(detail.timeToBlockExpire)),
     );
   }
 }

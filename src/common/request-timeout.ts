@@ -11,13 +11,9 @@ type TimedRequest = FastifyRequest & { [TIMER]?: NodeJS.Timeout };
 const RETRY_AFTER_SECONDS = 5;
 
 function timedOut(): ApiError {
-  return new ApiError(
-    503,
-    'ServiceUnavailable',
+  return ApiError.serviceUnavailable(
     'The request took too long and was abandoned; retry later.',
-    undefined,
-    [],
-    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    RETRY_AFTER_SECONDS,
   );
 }
 

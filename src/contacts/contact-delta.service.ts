@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { AuthenticatedUser } from '../auth';
@@ -250,10 +250,9 @@ function pageSizeOf(top: string | undefined): number {
 }
 
 function resyncRequired(): ApiError {
-  return new ApiError(
-    HttpStatus.GONE,
-    'ResyncRequired',
+  return ApiError.gone(
     'This delta link is older than the period deletions are kept for: start over with a delta request without a token.',
     '$deltatoken',
+    { code: 'ResyncRequired' },
   );
 }

@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import type { FieldLayout } from '../tabs/tab-configuration.rules';
 import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './contact-columns';
@@ -15,7 +14,7 @@ const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const VCARD_START = /^\ufeff?\s*BEGIN:VCARD/i;
 
 function unsupported(message: string): ApiError {
-  return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'UnsupportedMediaType', message, 'file');
+  return ApiError.unsupportedMediaType(message, 'file');
 }
 
 /**

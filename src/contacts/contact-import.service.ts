@@ -148,7 +148,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
     };
     if (reply.sent) {
       // Answered 503 by the request timeout meanwhile: the caller will retry, so no job is queued.
-      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'ServiceUnavailable', 'The upload took too long.');
+      throw ApiError.serviceUnavailable('The upload took too long.');
     }
     const fileId = randomUUID();
     const chunks = await this.storeFile(user.tenantId, fileId, upload.bytes);
@@ -170,11 +170,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
 
   private async readUpload(request: FastifyRequest): Promise<Upload> {
     if (!request.isMultipart()) {
-      throw new ApiError(
-        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-        'UnsupportedMediaType',
-        'Send the file as multipart/form-data (one part named file).',
-      );
+      throw ApiError.unsupportedMediaType('Send the file as multipart/form-data (one part named file).');
     }
     let file: { fileName: string; bytes: Buffer } | undefined;
     const fields: Record<string, string> = {};
@@ -554,12 +550,7 @@ function uploadError(error: unknown, maxFileBytes: number): unknown {
   if (error instanceof ApiError) return error;
   const code = (error as { code?: string }).code ?? '';
   if (code === 'FST_REQ_FILE_TOO_LARGE') {
-    return new ApiError(
-      HttpStatus.PAYLOAD_TOO_LARGE,
-      'PayloadTooLarge',
-      `The file is larger than ${maxFileBytes} bytes; split it.`,
-      'file',
-    );
+    return ApiError.payloadTooLarge(`The file is larger than ${maxFileBytes} bytes; split it.`, 'file');
   }
   if (code.startsWith('FST_')) {
     return ApiError.badRequest(`The multipart body cannot be read: ${(error as Error).message}`);

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
@@ -170,9 +170,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         if (updated) return toContactResource(updated, user.userId);
         if (expected !== undefined) throw preconditionFailed();
         if (attempt >= UPDATE_ATTEMPTS) {
-          throw new ApiError(
-            HttpStatus.CONFLICT,
-            'Conflict',
+          throw ApiError.conflict(
             'The contact is being changed by others right now; read it again and retry.',
           );
         }
@@ -256,9 +254,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const current = await scope.findOne(contact, { favoritedBy: 1 });
     if (!current) throw notFound();
     if (current.favoritedBy.includes(userId)) return;
-    throw new ApiError(
-      HttpStatus.CONFLICT,
-      'Conflict',
+    throw ApiError.conflict(
       `At most ${FAVORITES_PER_CONTACT} people can mark one contact as favourite.`,
       'favorite',
     );
@@ -354,9 +350,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     );
     if (existing.length === 0) return;
     const wanted = new Set(addresses);
-    throw new ApiError(
-      HttpStatus.CONFLICT,
-      'Conflict',
+    throw ApiError.conflict(
       'A contact with this e-mail address already exists in this tab; send allowDuplicate=true to create it anyway.',
       'emailAddresses',
       existing.map((contact) => {

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiError } from '../common/api-error';
 import { buildCsdlSchema, csdlJson, csdlXml } from '../odata';
@@ -83,9 +83,7 @@ function negotiate(accept: string | undefined): MetadataFormat {
     if (!best || quality > best.quality) best = { format, quality };
   }
   if (!best) {
-    throw new ApiError(
-      HttpStatus.NOT_ACCEPTABLE,
-      'NotAcceptable',
+    throw ApiError.notAcceptable(
       '$metadata is served as application/xml or application/json only.',
       'Accept',
     );

@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 
 /** How much control information a response carries (OData JSON Format, "metadata" parameter). */
@@ -92,9 +91,7 @@ export function negotiateJsonFormat(accept: string | undefined): JsonFormat {
   if (best) return best.format;
   // Another media type may still be served (`$metadata` in XML, the exports).
   if (rejected && !otherRanges) {
-    throw new ApiError(
-      HttpStatus.NOT_ACCEPTABLE,
-      'NotAcceptable',
+    throw ApiError.notAcceptable(
       'Accept asks for JSON with format parameters the service does not support: it supports ' +
         'odata.metadata=minimal|full|none, odata.streaming=true|false, IEEE754Compatible=true|false and charset=utf-8.',
       'Accept',

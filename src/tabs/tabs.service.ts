@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
@@ -257,11 +257,7 @@ export class TabsService {
 
   assertCanEditContacts(user: AuthenticatedUser, tab: Tab): void {
     if (!this.canEditContacts(user, tab)) {
-      throw new ApiError(
-        HttpStatus.FORBIDDEN,
-        'Forbidden',
-        "This tab's permissions do not let you edit its contacts.",
-      );
+      throw ApiError.forbidden("This tab's permissions do not let you edit its contacts.");
     }
   }
 
@@ -272,11 +268,7 @@ export class TabsService {
 
   private assertCanConfigure(user: AuthenticatedUser, tab: Tab): void {
     if (user.isAdmin || tab.permissions.owners.includes(user.userId)) return;
-    throw new ApiError(
-      HttpStatus.FORBIDDEN,
-      'Forbidden',
-      "Only the tab's owners and tenant administrators change its configuration.",
-    );
+    throw ApiError.forbidden("Only the tab's owners and tenant administrators change its configuration.");
   }
 
   private cacheKey(tenantId: string, tabId: string): string {
@@ -357,13 +349,7 @@ export class TabsService {
       }
     }
     if (conflicts.length > 0) {
-      throw new ApiError(
-        HttpStatus.CONFLICT,
-        'Conflict',
-        'A custom field in use cannot change its type.',
-        'customFields',
-        conflicts,
-      );
+      throw ApiError.conflict('A custom field in use cannot change its type.', 'customFields', conflicts);
     }
     return current.customFields.filter((field) => !nextByKey.has(field.key)).map((field) => field.key);
   }
