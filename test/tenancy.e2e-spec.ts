@@ -1,7 +1,8 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import request from 'supertest';
-import { TenantRepository, TenantScopeError } from '../src/common/tenant-scope';
+import { tenantRepositoryToken } from '../src/common/tenant-repository.providers';
+import { type TenantRepository, TenantScopeError } from '../src/common/tenant-scope';
 import { User } from '../src/users/user.schema';
 import { startTestApp, TestApp } from './support/app';
 import { CommandCounter } from './support/command-counter';
@@ -138,8 +139,8 @@ describe('tenant isolation', () => {
   });
 
   it('scopes every operation of the repository to its tenant on the real database', async () => {
-    const users = api.app.get<Model<User>>(getModelToken(User.name));
-    const tenant1 = new TenantRepository(users).forTenant(TENANT_1);
+    const users = api.app.get<TenantRepository<User>>(tenantRepositoryToken(User.name));
+    const tenant1 = users.forTenant(TENANT_1);
     expect(await tenant1.count()).toBe(tenant1Users.length);
     expect(await tenant1.findById(`${TENANT_2}|${USER_B}`)).toBeNull();
     expect(await tenant1.updateMany({ userId: USER_B }, { $set: { displayName: 'hijacked' } })).toEqual({

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { isTenantScoped, TenantOwned, TenantRepository } from '../common/tenant-scope';
+import { isTenantScoped, MongooseTenantRepository, type TenantOwned } from '../common/tenant-scope';
 import type { TenantDataPurgeDto } from './dto/tenant-data-purge.dto';
 import { GLOBAL_MODELS } from './global-models';
 
@@ -61,7 +61,7 @@ export class TenantDataService implements OnApplicationBootstrap {
     const deletedDocuments: Record<string, number> = {};
     const models = Object.values(this.connection.models).filter((model) => isTenantScoped(model.schema));
     for (const model of models) {
-      const repository = new TenantRepository<TenantOwned>(model);
+      const repository = new MongooseTenantRepository<TenantOwned>(model);
       const deleted = await repository.forTenant(tenantId).deleteMany();
       const collection = model.collection.collectionName;
       deletedDocuments[collection] = (deletedDocuments[collection] ?? 0) + deleted;

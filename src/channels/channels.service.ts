@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import type { AuthenticatedUser } from '../auth';
 import { ApiError } from '../common/api-error';
-import { TenantRepository } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
-import { normalizeText, runODataQuery, type ODataCollection, type ODataQuery } from '../odata';
+import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
 import { Channel } from './channel.schema';
 import { CHANNEL_ID, CHANNEL_ID_MESSAGE } from './dto/channel-id';
 import { ChannelDto } from './dto/channel.dto';
@@ -36,15 +35,12 @@ function channelKey(tenantId: string, channelId: string): string {
  */
 @Injectable()
 export class ChannelsService {
-  private readonly channels: TenantRepository<Channel>;
   private usage: ChannelUsage = async () => false;
 
   constructor(
-    @InjectModel(Channel.name) private readonly model: Model<Channel>,
+    @InjectTenantRepository(Channel.name) private readonly channels: TenantRepository<Channel>,
     private readonly config: AppConfig,
-  ) {
-    this.channels = new TenantRepository(model);
-  }
+  ) {}
 
   /** The tabs module tells here whether a channel is in use, so a used channel is never deleted. */
   setUsageCheck(usage: ChannelUsage): void {
@@ -85,8 +81,7 @@ export class ChannelsService {
   }
 
   list(user: AuthenticatedUser, query: ODataQuery): Promise<ODataCollection<ChannelDto>> {
-    return runODataQuery(this.model, query, {
-      baseFilter: { tenantId: user.tenantId },
+    return this.channels.forTenant(user.tenantId).list(query, {
       toResource: toChannelDto,
       skiptokenSecret: this.config.pagingTokenSecret,
     });

@@ -1,5 +1,5 @@
 import mongoose, { Model, Schema } from 'mongoose';
-import { TenantRepository, tenantScoped, TenantScopeError } from './tenant-scope';
+import { MongooseTenantRepository, tenantScoped, TenantScopeError } from './tenant-scope';
 
 interface Note {
   _id: string;
@@ -79,7 +79,7 @@ describe('tenant scope', () => {
   });
 
   it('lets scoped operations through to the driver', async () => {
-    const scope = new TenantRepository(Notes).forTenant(TENANT_A);
+    const scope = new MongooseTenantRepository(Notes).forTenant(TENANT_A);
     const operations = [
       scope.find({ text: 'a' }),
       scope.findById('x'),
@@ -102,14 +102,14 @@ describe('tenant scope', () => {
   });
 
   it('puts the tenant in every filter, over any tenant the filter names', () => {
-    const scope = new TenantRepository(Notes).forTenant(TENANT_A);
+    const scope = new MongooseTenantRepository(Notes).forTenant(TENANT_A);
     expect(scope.filter({ text: 'a' })).toEqual({ text: 'a', tenantId: TENANT_A });
     expect(scope.filter({ tenantId: 'other' } as any)).toEqual({ tenantId: TENANT_A });
   });
 
   it('refuses a scope without a tenant and a model without the plugin', () => {
-    expect(() => new TenantRepository(Notes).forTenant('')).toThrow(TenantScopeError);
+    expect(() => new MongooseTenantRepository(Notes).forTenant('')).toThrow(TenantScopeError);
     const plain = connection.model('Plain', new Schema({ tenantId: String }));
-    expect(() => new TenantRepository(plain as any)).toThrow(TenantScopeError);
+    expect(() => new MongooseTenantRepository(plain as any)).toThrow(TenantScopeError);
   });
 });

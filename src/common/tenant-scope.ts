@@ -10,11 +10,14 @@ import type {
   Schema,
   UpdateQuery,
 } from 'mongoose';
+import { runODataQuery, type ODataCollection } from '../odata/odata-collection';
+import type { ParsedODataQuery } from '../odata/odata-query';
 
 /**
  * Tenant isolation for tenant-owned collections, in two layers:
  * - {@link TenantRepository} is how services read and write: `repository.forTenant(user.tenantId)` gives a
- *   {@link TenantScope} that adds the tenant to every filter, insert, update, delete, count and aggregate;
+ *   {@link TenantScope} that adds the tenant to every filter, insert, update, delete, count, aggregate and
+ *   OData list; services receive repositories from DI (tenant-repository.providers.ts), never a model;
  * - the {@link tenantScoped} schema plugin refuses, before anything reaches the database, any operation
  *   on the model that names no tenant (a forgotten scope is an error, never a cross-tenant read).
  * An id of another tenant is therefore simply not found: services answer 404, as for an unknown id.
@@ -95,7 +98,8 @@ function checkPipeline(pipeline: readonly unknown[], operation: string): void {
 /**
  * Schema plugin of every tenant-owned model: the tenant is the shard key (so a document's own save and
  * deleteOne name it too), and every operation without a tenant throws a {@link TenantScopeError} before
- * the driver is called. Writing through `model.collection` bypasses mongoose, and so this check: don't.
+ * the driver is called. Writing through `model.collection` bypasses mongoose, and so this check: only
+ * {@link TenantRepository.claimAcrossTenants} does, on purpose.
  */
 export function tenantScoped(schema: Schema): void {
   schema.set('shardKey', { tenantId: 1 });
@@ -148,22 +152,6 @@ export function isTenantScoped(schema: Schema): boolean {
   return (schema as unknown as Record<symbol, boolean>)[TENANT_SCOPED] === true;
 }
 
-/**
- * The base repository of a tenant-owned model. Services keep one (`new TenantRepository(model)`, or a
- * subclass with the collection's own queries) and go through `forTenant(tenantId)` for every operation.
- */
-export class TenantRepository<T extends TenantOwned> {
-  constructor(readonly model: Model<T>) {
-    if (!isTenantScoped(model.schema)) {
-      throw new TenantScopeError(`${model.modelName}: a tenant-owned schema needs the tenantScoped plugin`);
-    }
-  }
-
-  forTenant(tenantId: string): TenantScope<T> {
-    return new TenantScope(this.model, tenantId);
-  }
-}
-
 /** What a read returns of the matching documents, and in which order. */
 export interface FindOptions<T> {
   projection?: ProjectionType<T>;
@@ -172,8 +160,93 @@ export interface FindOptions<T> {
   limit?: number;
 }
 
-/** The operations of one tenant on a tenant-owned model; results are plain objects. */
-export class TenantScope<T extends TenantOwned> {
+/** How {@link TenantScope.list} narrows and renders an OData list. */
+export interface TenantListOptions<T, R> {
+  /** More of the scope than the tenant, e.g. `{ tabId }`. */
+  within?: FilterQuery<T>;
+  /** Maps a stored document to the API shape. */
+  toResource: (document: Record<string, any>) => R;
+  /** Secret that signs `$skiptoken` (the configured paging secret). */
+  skiptokenSecret: string | Buffer;
+}
+
+/**
+ * The repository of a tenant-owned collection, as services receive it (`@InjectTenantRepository(name)`):
+ * every operation goes through `forTenant(tenantId)`. Unit tests give services an in-memory one.
+ */
+export interface TenantRepository<T extends TenantOwned> {
+  forTenant(tenantId: string): TenantScope<T>;
+  /**
+   * The one operation across tenants, for work that any instance picks up for any tenant (the job claim):
+   * updates the first document that matches `filter` in `sort` order and returns it as it is afterwards,
+   * or null. The update may not touch the tenant; everything after it goes through `forTenant`.
+   */
+  claimAcrossTenants(
+    filter: FilterQuery<T>,
+    update: UpdateQuery<T>,
+    sort: Record<string, 1 | -1>,
+  ): Promise<T | null>;
+}
+
+/** The operations of one tenant on a tenant-owned collection; results are plain objects. */
+export interface TenantScope<T extends TenantOwned> {
+  readonly tenantId: string;
+  /** The filter narrowed to the tenant; a `tenantId` the filter names itself is replaced. */
+  filter(filter?: FilterQuery<T>): FilterQuery<T>;
+  find(filter?: FilterQuery<T>, options?: FindOptions<T>): Promise<T[]>;
+  /** Streams the matching documents in batches of `batchSize`, for reads too large to hold at once. */
+  cursor<R = T>(filter: FilterQuery<T>, options: FindOptions<T> & { batchSize: number }): AsyncIterable<R>;
+  findOne(filter: FilterQuery<T>, projection?: ProjectionType<T>): Promise<T | null>;
+  findById(id: string, projection?: ProjectionType<T>): Promise<T | null>;
+  count(filter?: FilterQuery<T>): Promise<number>;
+  exists(filter: FilterQuery<T>): Promise<boolean>;
+  insert(document: Omit<T, 'tenantId'>): Promise<T>;
+  /** Inserts in order, stopping at the first failure; unordered (`ordered: false`) tries every document. */
+  insertMany(documents: Array<Omit<T, 'tenantId'>>, options?: { ordered?: boolean }): Promise<number>;
+  updateOne(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<{ matched: number; modified: number }>;
+  /** Applies each update to the one document its filter matches, unordered; returns how many matched. */
+  bulkUpdate(updates: Array<{ filter: FilterQuery<T>; update: UpdateQuery<T> }>): Promise<number>;
+  updateMany(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<{ matched: number; modified: number }>;
+  /** Updates one document and returns it as it is afterwards, or null when none matched. */
+  findOneAndUpdate(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<T | null>;
+  /** Updates the matching document or inserts one (with the filter's equalities, the tenant among them). */
+  upsert(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<T>;
+  deleteOne(filter: FilterQuery<T>): Promise<number>;
+  deleteMany(filter?: FilterQuery<T>): Promise<number>;
+  /** Runs a pipeline on the tenant's documents only: a `$match` on the tenant comes first. */
+  aggregate<R>(pipeline: PipelineStage[]): Promise<R[]>;
+  /** One page of an OData list of the tenant's documents (`within` narrows it further), rendered. */
+  list<R>(query: ParsedODataQuery, options: TenantListOptions<T, R>): Promise<ODataCollection<R>>;
+}
+
+/** The {@link TenantRepository} of a mongoose model (whose schema must use {@link tenantScoped}). */
+export class MongooseTenantRepository<T extends TenantOwned> implements TenantRepository<T> {
+  constructor(readonly model: Model<T>) {
+    if (!isTenantScoped(model.schema)) {
+      throw new TenantScopeError(`${model.modelName}: a tenant-owned schema needs the tenantScoped plugin`);
+    }
+  }
+
+  forTenant(tenantId: string): TenantScope<T> {
+    return new MongooseTenantScope(this.model, tenantId);
+  }
+
+  async claimAcrossTenants(
+    filter: FilterQuery<T>,
+    update: UpdateQuery<T>,
+    sort: Record<string, 1 | -1>,
+  ): Promise<T | null> {
+    checkUpdate(update, '', `${this.model.modelName}.claimAcrossTenants`);
+    // The tenant-scoped model refuses a filter without a tenant: this one goes to the collection itself.
+    return this.model.collection.findOneAndUpdate(filter as Record<string, unknown>, update, {
+      returnDocument: 'after',
+      sort,
+    }) as unknown as Promise<T | null>;
+  }
+}
+
+/** The {@link TenantScope} of a mongoose model. */
+class MongooseTenantScope<T extends TenantOwned> implements TenantScope<T> {
   constructor(
     readonly model: Model<T>,
     readonly tenantId: string,
@@ -182,7 +255,6 @@ export class TenantScope<T extends TenantOwned> {
       throw new TenantScopeError('a tenant scope needs a tenant');
   }
 
-  /** The filter narrowed to the tenant; a `tenantId` the filter names itself is replaced. */
   filter(filter: FilterQuery<T> = {}): FilterQuery<T> {
     return { ...filter, tenantId: this.tenantId };
   }
@@ -191,7 +263,6 @@ export class TenantScope<T extends TenantOwned> {
     return this.query(filter, options).lean<T[]>().exec();
   }
 
-  /** Streams the matching documents in batches of `batchSize`, for reads too large to hold at once. */
   cursor<R = T>(filter: FilterQuery<T>, options: FindOptions<T> & { batchSize: number }): AsyncIterable<R> {
     return this.query(filter, options).lean<R>().cursor({ batchSize: options.batchSize }) as AsyncIterable<R>;
   }
@@ -225,7 +296,6 @@ export class TenantScope<T extends TenantOwned> {
     return created.toObject();
   }
 
-  /** Inserts in order, stopping at the first failure; unordered (`ordered: false`) tries every document. */
   async insertMany(
     documents: Array<Omit<T, 'tenantId'>>,
     options: { ordered?: boolean } = {},
@@ -245,7 +315,6 @@ export class TenantScope<T extends TenantOwned> {
     return { matched: result.matchedCount, modified: result.modifiedCount };
   }
 
-  /** Applies each update to the one document its filter matches, unordered; returns how many matched. */
   async bulkUpdate(updates: Array<{ filter: FilterQuery<T>; update: UpdateQuery<T> }>): Promise<number> {
     if (updates.length === 0) return 0;
     const result = await this.model.bulkWrite(
@@ -265,7 +334,6 @@ export class TenantScope<T extends TenantOwned> {
     return { matched: result.matchedCount, modified: result.modifiedCount };
   }
 
-  /** Updates one document and returns it as it is afterwards, or null when none matched. */
   findOneAndUpdate(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<T | null> {
     return this.model
       .findOneAndUpdate(this.filter(filter), update, { returnDocument: 'after' })
@@ -273,7 +341,6 @@ export class TenantScope<T extends TenantOwned> {
       .exec();
   }
 
-  /** Updates the matching document or inserts one (with the filter's equalities, the tenant among them). */
   async upsert(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<T> {
     const document = await this.model
       .findOneAndUpdate(this.filter(filter), update, { returnDocument: 'after', upsert: true })
@@ -290,8 +357,16 @@ export class TenantScope<T extends TenantOwned> {
     return (await this.model.deleteMany(this.filter(filter)).exec()).deletedCount;
   }
 
-  /** Runs a pipeline on the tenant's documents only: a `$match` on the tenant comes first. */
   aggregate<R>(pipeline: PipelineStage[]): Promise<R[]> {
     return this.model.aggregate<R>([{ $match: { tenantId: this.tenantId } }, ...pipeline]).exec();
+  }
+
+  list<R>(query: ParsedODataQuery, options: TenantListOptions<T, R>): Promise<ODataCollection<R>> {
+    const { tenantId: _named, ...within } = (options.within ?? {}) as Record<string, unknown>;
+    return runODataQuery(this.model, query, {
+      baseFilter: { tenantId: this.tenantId, ...within },
+      toResource: options.toResource,
+      skiptokenSecret: options.skiptokenSecret,
+    });
   }
 }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { KeyedSerializer } from '../common/keyed-serializer';
-import { TenantRepository } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository } from '../common/tenant-scope';
 import { ContactChangeSequence, ContactTombstone, type PendingChange } from './contact-change.schema';
 
 /**
@@ -41,18 +40,15 @@ function sequenceKey(tenantId: string, tabId: string): string {
  */
 @Injectable()
 export class ContactChangeLog {
-  private readonly sequences: TenantRepository<ContactChangeSequence>;
-  private readonly tombstones: TenantRepository<ContactTombstone>;
   /** The sequence document of a tab is updated by one write at a time here (see KeyedSerializer). */
   private readonly updates = new KeyedSerializer();
 
   constructor(
-    @InjectModel(ContactChangeSequence.name) sequenceModel: Model<ContactChangeSequence>,
-    @InjectModel(ContactTombstone.name) tombstoneModel: Model<ContactTombstone>,
-  ) {
-    this.sequences = new TenantRepository(sequenceModel);
-    this.tombstones = new TenantRepository(tombstoneModel);
-  }
+    @InjectTenantRepository(ContactChangeSequence.name)
+    private readonly sequences: TenantRepository<ContactChangeSequence>,
+    @InjectTenantRepository(ContactTombstone.name)
+    private readonly tombstones: TenantRepository<ContactTombstone>,
+  ) {}
 
   /** Reserves `count` consecutive change numbers of the tab. */
   async reserve(tenantId: string, tabId: string, count = 1): Promise<ChangeReservation> {

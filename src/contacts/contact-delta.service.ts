@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import type { AuthenticatedUser } from '../auth';
 import { ApiError } from '../common/api-error';
-import { TenantRepository } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import {
   ODATA_LIMITS,
@@ -92,16 +91,12 @@ function isCount(value: unknown): value is number {
  */
 @Injectable()
 export class ContactDeltaService {
-  private readonly contacts: TenantRepository<Contact>;
-
   constructor(
-    @InjectModel(Contact.name) model: Model<Contact>,
+    @InjectTenantRepository(Contact.name) private readonly contacts: TenantRepository<Contact>,
     private readonly tabs: TabsService,
     private readonly changes: ContactChangeLog,
     private readonly config: AppConfig,
-  ) {
-    this.contacts = new TenantRepository(model);
-  }
+  ) {}
 
   async delta(user: AuthenticatedUser, tabId: string, request: ODataRequest): Promise<ContactDelta> {
     const tab = await this.tabs.findTab(user, tabId);

@@ -1,14 +1,13 @@
 import type { Multipart } from '@fastify/multipart';
 import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Model } from 'mongoose';
 import { createHash, randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser } from '../auth';
 import { ApiError, type ApiErrorDetail } from '../common/api-error';
-import { TenantRepository } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository } from '../common/tenant-scope';
 import { validationDetails } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import type { JobDto } from '../jobs/dto/job.dto';
@@ -93,17 +92,13 @@ function unreadable(error: UnreadableFileError): ApiError {
  */
 @Injectable()
 export class ContactImportService implements JobHandler, OnModuleInit {
-  private readonly files: TenantRepository<ImportFileChunk>;
-
   constructor(
-    @InjectModel(ImportFileChunk.name) fileModel: Model<ImportFileChunk>,
+    @InjectTenantRepository(ImportFileChunk.name) private readonly files: TenantRepository<ImportFileChunk>,
     private readonly jobs: JobsService,
     private readonly tabs: TabsService,
     private readonly contacts: ContactsService,
     private readonly config: AppConfig,
-  ) {
-    this.files = new TenantRepository(fileModel);
-  }
+  ) {}
 
   onModuleInit(): void {
     this.jobs.register(CONTACT_IMPORT, this);

@@ -18,6 +18,7 @@ import { Contact, ContactSchema } from './contact.schema';
 import { ContactsController, ContactSearchController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 import { NoStoreMiddleware } from './no-store.middleware';
+import { tenantRepositoryFor } from '../common/tenant-repository.providers';
 
 /** The contacts of the tabs: list, search, CRUD, favourites; keeps contacts consistent with their tab. */
 @Module({
@@ -38,6 +39,10 @@ import { NoStoreMiddleware } from './no-store.middleware';
     ContactDeltaService,
     ContactImportService,
     ContactExportService,
+    tenantRepositoryFor(Contact.name),
+    tenantRepositoryFor(ContactChangeSequence.name),
+    tenantRepositoryFor(ContactTombstone.name),
+    tenantRepositoryFor(ImportFileChunk.name),
   ],
   exports: [ContactsService],
 })

@@ -1,15 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../auth';
 import { ApiError, type ApiErrorDetail } from '../common/api-error';
 import { preconditionFailed, versionFromIfMatch } from '../common/etag';
-import { TenantRepository, type TenantScope } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository, TenantScope } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import {
   parseODataQuery,
-  runODataQuery,
   type MongoFilter,
   type ODataCollection,
   type ODataQuery,
@@ -69,18 +67,15 @@ function invalid(problems: ApiErrorDetail[]): ApiError {
  */
 @Injectable()
 export class ContactsService implements TabContentStore, OnModuleInit {
-  private readonly contacts: TenantRepository<Contact>;
   /** Writes of one contact, one at a time in this instance (see KeyedSerializer for why). */
   private readonly writes = new KeyedSerializer();
 
   constructor(
-    @InjectModel(Contact.name) private readonly model: Model<Contact>,
+    @InjectTenantRepository(Contact.name) private readonly contacts: TenantRepository<Contact>,
     private readonly tabs: TabsService,
     private readonly config: AppConfig,
     private readonly changes: ContactChangeLog,
-  ) {
-    this.contacts = new TenantRepository(model);
-  }
+  ) {}
 
   /** Makes tab deletion, custom field removal and type changes consistent with the contacts. */
   onModuleInit(): void {
@@ -95,12 +90,12 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   ): Promise<ODataCollection<ContactResource>> {
     const tab = await this.tabs.findTab(user, tabId);
     const query = parseODataQuery(request, contactModelOf(tab));
-    return this.run(user, query, { tenantId: user.tenantId, tabId: tab._id });
+    return this.run(user, query, { tabId: tab._id });
   }
 
   /** Every tab's contacts in the caller's tenant (everyone in a tenant reads every tab). */
   search(user: AuthenticatedUser, query: ODataQuery): Promise<ODataCollection<ContactResource>> {
-    return this.run(user, query, { tenantId: user.tenantId });
+    return this.run(user, query);
   }
 
   async get(user: AuthenticatedUser, tabId: string, id: string): Promise<ContactResource> {
@@ -323,12 +318,12 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   private run(
     user: AuthenticatedUser,
     query: ODataQuery,
-    baseFilter: MongoFilter,
+    within?: { tabId: string },
   ): Promise<ODataCollection<ContactResource>> {
     query.filter = favoriteFilterFor(query.filter, user.userId);
     query.projection ??= LIST_EXCLUSION as unknown as Record<string, 1>;
-    return runODataQuery(this.model, query, {
-      baseFilter,
+    return this.scope(user).list(query, {
+      within,
       toResource: (contact) => toContactResource(contact, user.userId),
       skiptokenSecret: this.config.pagingTokenSecret,
     });

@@ -5,14 +5,13 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser } from '../auth';
 import { ApiError } from '../common/api-error';
 import { GUID } from '../common/guid';
 import { KeyedSerializer } from '../common/keyed-serializer';
-import { TenantRepository, type TenantScope } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository, TenantScope } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { TabsService } from '../tabs/tabs.service';
 import type { JobDto } from './dto/job.dto';
@@ -81,7 +80,6 @@ const STOP_WAIT_MS = 5000;
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');
-  private readonly jobs: TenantRepository<Job>;
   private readonly handlers = new Map<string, JobHandler>();
   /**
    * This instance's writes to one job (renewal, checkpoint, release, end), one at a time: the embedded
@@ -97,12 +95,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private pollAgain = false;
 
   constructor(
-    @InjectModel(Job.name) private readonly model: Model<Job>,
+    @InjectTenantRepository(Job.name) private readonly jobs: TenantRepository<Job>,
     private readonly tabs: TabsService,
     private readonly config: AppConfig,
-  ) {
-    this.jobs = new TenantRepository(model);
-  }
+  ) {}
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
@@ -202,12 +198,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
   /**
    * The one operation across tenants: an instance serves every tenant, so it looks for any queued job or
-   * expired lease. It goes to the collection itself (the tenant-scoped model refuses a filter without a
-   * tenant) and touches only lease fields; everything after it is scoped to the claimed job's tenant.
+   * expired lease. It touches only lease fields; everything after it is scoped to the claimed job's tenant.
    */
   private async claim(): Promise<Job | null> {
     const now = new Date();
-    return this.model.collection.findOneAndUpdate(
+    return this.jobs.claimAcrossTenants(
       {
         kind: { $in: [...this.handlers.keys()] },
         $or: [{ status: 'queued' }, { status: 'running', leaseExpiresAt: { $lt: now } }],
@@ -221,8 +216,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         },
         $inc: { attempts: 1 },
       },
-      { returnDocument: 'after', sort: { createdDateTime: 1 } },
-    ) as unknown as Promise<Job | null>;
+      { createdDateTime: 1 },
+    );
   }
 
   private async run(job: Job): Promise<void> {

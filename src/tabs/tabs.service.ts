@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../auth';
 import { ChannelsService } from '../channels/channels.service';
@@ -8,9 +6,10 @@ import { ApiError, ApiErrorDetail } from '../common/api-error';
 import { etagOf, preconditionFailed, versionFromIfMatch } from '../common/etag';
 import { KeyedSerializer } from '../common/keyed-serializer';
 import { LruCache } from '../common/lru-cache';
-import { TenantRepository } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
-import { normalizeText, runODataQuery, type ODataCollection, type ODataQuery } from '../odata';
+import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
 import { BUILT_IN_CONTACT_FIELDS, type ContactEditors } from './contact-fields';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
@@ -92,18 +91,16 @@ interface TabConfiguration {
  */
 @Injectable()
 export class TabsService {
-  private readonly tabs: TenantRepository<Tab>;
   private readonly cache = new LruCache<Tab>(CACHE_ENTRIES, CACHE_TTL_MS);
   private content: TabContentStore = NO_CONTENT;
   /** Writes of one tab, one at a time in this instance (see KeyedSerializer for why). */
   private readonly writes = new KeyedSerializer();
 
   constructor(
-    @InjectModel(Tab.name) private readonly model: Model<Tab>,
+    @InjectTenantRepository(Tab.name) private readonly tabs: TenantRepository<Tab>,
     private readonly channels: ChannelsService,
     private readonly config: AppConfig,
   ) {
-    this.tabs = new TenantRepository(model);
     channels.setUsageCheck((tenantId, channelId) => this.tabs.forTenant(tenantId).exists({ channelId }));
   }
 
@@ -149,8 +146,7 @@ export class TabsService {
   }
 
   list(user: AuthenticatedUser, query: ODataQuery): Promise<ODataCollection<TabDto>> {
-    return runODataQuery(this.model, query, {
-      baseFilter: { tenantId: user.tenantId },
+    return this.tabs.forTenant(user.tenantId).list(query, {
       toResource: toTabDto,
       skiptokenSecret: this.config.pagingTokenSecret,
     });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { SignInHandler } from '../auth';
+import { tenantRepositoryFor } from '../common/tenant-repository.providers';
 import { GraphProfileClient } from './graph-profile.client';
 import { User, UserSchema } from './user.schema';
 import { UsersController } from './users.controller';
@@ -10,7 +11,12 @@ import { UsersService } from './users.service';
 @Module({
   imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
   controllers: [UsersController],
-  providers: [UsersService, GraphProfileClient, { provide: SignInHandler, useExisting: UsersService }],
+  providers: [
+    UsersService,
+    GraphProfileClient,
+    tenantRepositoryFor(User.name),
+    { provide: SignInHandler, useExisting: UsersService },
+  ],
   exports: [UsersService, SignInHandler],
 })
 export class UsersModule {}

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
 import { createHash } from 'node:crypto';
 import type { AuthenticatedUser, TokenInfo } from '../auth';
 import { SignInHandler } from '../auth';
 import { ApiError } from '../common/api-error';
 import { LruCache } from '../common/lru-cache';
-import { TenantRepository } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/tenant-repository.providers';
+import type { TenantRepository } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
-import { normalizedValues, runODataQuery, type ODataCollection, type ODataQuery } from '../odata';
+import { normalizedValues, type ODataCollection, type ODataQuery } from '../odata';
 import { UserDto } from './dto/user.dto';
 import { GraphProfile, GraphProfileClient } from './graph-profile.client';
 import { userModel } from './user.entity-model';
@@ -45,7 +44,6 @@ export function toUserDto(document: Partial<User>): UserDto {
  */
 @Injectable()
 export class UsersService extends SignInHandler {
-  private readonly users: TenantRepository<User>;
   /** Tokens already signed in, by `<tenant>|<user>|<token hash>`. */
   private readonly logins?: LruCache<true>;
   /** Profiles of signed-in users, by `<tenant>|<user>`. */
@@ -54,12 +52,11 @@ export class UsersService extends SignInHandler {
   private readonly pending = new Map<string, Promise<UserDto>>();
 
   constructor(
-    @InjectModel(User.name) private readonly model: Model<User>,
+    @InjectTenantRepository(User.name) private readonly users: TenantRepository<User>,
     private readonly graph: GraphProfileClient,
     private readonly config: AppConfig,
   ) {
     super();
-    this.users = new TenantRepository(model);
     const { maxEntries, ttlSeconds } = config.userProfileCache;
     if (maxEntries > 0) {
       this.logins = new LruCache(maxEntries, ttlSeconds * 1000);
@@ -97,8 +94,7 @@ export class UsersService extends SignInHandler {
 
   /** The users of the caller's tenant known to the app, as an OData collection. */
   list(user: AuthenticatedUser, query: ODataQuery): Promise<ODataCollection<UserDto>> {
-    return runODataQuery(this.model, query, {
-      baseFilter: { tenantId: user.tenantId },
+    return this.users.forTenant(user.tenantId).list(query, {
       toResource: toUserDto,
       skiptokenSecret: this.config.pagingTokenSecret,
     });
