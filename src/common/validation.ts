@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { ValidateIf, type ValidatorOptions } from 'class-validator';
 import { ApiError, ApiErrorDetail } from './api-error';
 
 /** Flattens class-validator's tree into one detail per bad field, with a dotted path as target. */
@@ -17,15 +17,20 @@ export function validationDetails(errors: ValidationError[], parent = ''): ApiEr
   return details;
 }
 
+/** How every DTO is checked, by the pipe and by code that validates one itself (an import's rows). */
+export const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  stopAtFirstError: false,
+  validationError: { target: false, value: false },
+};
+
 /** The one validation pipe: unknown properties are refused, values are checked and converted to DTOs. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    ...VALIDATOR_OPTIONS,
     transform: true,
-    stopAtFirstError: false,
-    validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
       ApiError.badRequest('The request is invalid: see details.', undefined, validationDetails(errors)),
   });

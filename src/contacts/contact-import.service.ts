@@ -8,7 +8,7 @@ import { userReferenceOf, type AuthenticatedUser } from '../auth';
 import { ApiError, type ApiErrorDetail } from '../common/api-error';
 import { InjectTenantRepository } from '../common/tenant-repository.providers';
 import type { TenantRepository } from '../common/tenant-scope';
-import { validationDetails } from '../common/validation';
+import { VALIDATOR_OPTIONS, validationDetails } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import type { JobDto } from '../jobs/dto/job.dto';
 import { Job, JOB_ERRORS_KEPT, type JobProgress, type JobRowError } from '../jobs/job.schema';
@@ -47,7 +47,6 @@ const BATCH_ROWS = 1000;
 const CHUNK_BYTES = 1024 * 1024;
 /** Contact ids of an import derive from (job, row) under this namespace, so a resumed row is the same contact. */
 const ID_NAMESPACE = 'contact-pro/contact-import';
-const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
 /** What the requester asked for (the job's `input`). */
 interface ImportInput {
@@ -495,7 +494,7 @@ async function checkRow(
 > {
   if (record.problems.length) return { problems: record.problems };
   const dto = plainToInstance(CreateContactDto, record.input);
-  const errors = await validate(dto, VALIDATION);
+  const errors = await validate(dto, VALIDATOR_OPTIONS);
   if (errors.length) return { problems: validationDetails(errors) };
   const input = dto as ContactInput;
   const { fields, problems } = applyContactInput(EMPTY_CONTACT, input, tab, 'create');
@@ -509,7 +508,7 @@ async function importOptions(fields: Record<string, string>): Promise<{
   mapping?: Record<string, string | null>;
 }> {
   const dto = plainToInstance(ContactImportOptionsDto, fields);
-  const errors = await validate(dto, VALIDATION);
+  const errors = await validate(dto, VALIDATOR_OPTIONS);
   if (errors.length)
     throw ApiError.badRequest(
       'The import options are invalid: see details.',

@@ -18,6 +18,7 @@ import { UploadRoute } from '../common/body-limit';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { JobDto } from '../jobs/dto/job.dto';
 import { ApiODataQuery, ODataOptions, type ODataRequest } from '../odata';
+import { TabIdPipe } from '../tabs/tab-id.pipe';
 import { contactModel } from './contact.entity-model';
 import { ContactExportService } from './contact-export.service';
 import { ContactImportService } from './contact-import.service';
@@ -63,7 +64,7 @@ export class ContactTransferController {
   })
   import(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
+    @Param('tabId', TabIdPipe) tabId: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobDto> {
@@ -92,7 +93,7 @@ export class ContactTransferController {
   @ApiOkResponse({ description: 'The file; Content-Disposition names it after the tab.' })
   export(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
+    @Param('tabId', TabIdPipe) tabId: string,
     @Query('format') format: string | undefined,
     @ODataOptions() request: ODataRequest,
   ): Promise<StreamableFile> {

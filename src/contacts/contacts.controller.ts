@@ -36,7 +36,9 @@ import {
   type ODataCollection,
   type ODataRequest,
 } from '../odata';
+import { TabIdPipe } from '../tabs/tab-id.pipe';
 import { contactModel, tenantContactModel } from './contact.entity-model';
+import { ContactIdPipe } from './contact-id.pipe';
 import type { ContactResource } from './contact-mapping';
 import { ContactDeltaService, type ContactDelta } from './contact-delta.service';
 import { ContactsService } from './contacts.service';
@@ -77,7 +79,7 @@ export class ContactsController {
   @ApiOkResponse({ type: ContactCollectionDto })
   list(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
+    @Param('tabId', TabIdPipe) tabId: string,
     @ODataOptions() request: ODataRequest,
   ): Promise<ODataCollection<ContactResource>> {
     return this.contacts.list(user, tabId, request);
@@ -109,7 +111,7 @@ export class ContactsController {
   })
   create(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
+    @Param('tabId', TabIdPipe) tabId: string,
     @Body() body: CreateContactDto,
     @Query() query: CreateContactQueryDto,
   ): Promise<ContactResource> {
@@ -165,7 +167,7 @@ export class ContactsController {
   })
   delta(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
+    @Param('tabId', TabIdPipe) tabId: string,
     @ODataOptions() request: ODataRequest,
   ): Promise<ContactDelta> {
     return this.changes.delta(user, tabId, request);
@@ -175,8 +177,8 @@ export class ContactsController {
   @ApiOkResponse({ type: ContactDto })
   get(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
-    @Param('id') id: string,
+    @Param('tabId', TabIdPipe) tabId: string,
+    @Param('id', ContactIdPipe) id: string,
   ): Promise<ContactResource> {
     return this.contacts.get(user, tabId, id);
   }
@@ -197,8 +199,8 @@ export class ContactsController {
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   update(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
-    @Param('id') id: string,
+    @Param('tabId', TabIdPipe) tabId: string,
+    @Param('id', ContactIdPipe) id: string,
     @Body() body: UpdateContactDto,
     @Headers('if-match') ifMatch?: string,
   ): Promise<ContactResource> {
@@ -212,8 +214,8 @@ export class ContactsController {
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   delete(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
-    @Param('id') id: string,
+    @Param('tabId', TabIdPipe) tabId: string,
+    @Param('id', ContactIdPipe) id: string,
     @Headers('if-match') ifMatch?: string,
   ): Promise<void> {
     return this.contacts.delete(user, tabId, id, ifMatch);
@@ -229,8 +231,8 @@ export class ContactsController {
   })
   favorite(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
-    @Param('id') id: string,
+    @Param('tabId', TabIdPipe) tabId: string,
+    @Param('id', ContactIdPipe) id: string,
   ): Promise<void> {
     return this.contacts.setFavorite(user, tabId, id, true);
   }
@@ -241,8 +243,8 @@ export class ContactsController {
   @ApiNoContentResponse()
   unfavorite(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
-    @Param('id') id: string,
+    @Param('tabId', TabIdPipe) tabId: string,
+    @Param('id', ContactIdPipe) id: string,
   ): Promise<void> {
     return this.contacts.setFavorite(user, tabId, id, false);
   }

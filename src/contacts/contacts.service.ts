@@ -30,10 +30,10 @@ import {
 } from './contact-mapping';
 import { ContactChangeLog } from './contact-changes';
 import { Contact } from './contact.schema';
+import { contactNotFound } from './contact-id.pipe';
 import { favoriteFilterFor } from './favorite-filter';
 import { odataError } from '../odata/odata-error';
 import { KeyedSerializer } from '../common/keyed-serializer';
-import { GUID } from '../common/guid';
 
 /**
  * Users who can mark one contact as favourite. A contact book belongs to one channel, whose members are
@@ -50,10 +50,6 @@ const REWRITE_BATCH = 200;
 const REWRITE_ROUNDS = 10_000;
 /** Stored paths never sent to the API: lists leave them in the database. */
 const LIST_EXCLUSION = { searchKeys: 0 };
-
-function notFound(): ApiError {
-  return ApiError.notFound('No contact with this id exists in this tab.', 'id');
-}
 
 function invalid(problems: ApiErrorDetail[]): ApiError {
   return ApiError.badRequest('The contact is invalid: see details.', undefined, problems);
@@ -101,7 +97,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   async get(user: AuthenticatedUser, tabId: string, id: string): Promise<ContactResource> {
     const tab = await this.tabs.findTab(user, tabId);
     const contact = await this.find(this.scope(user), tab, id);
-    if (!contact) throw notFound();
+    if (!contact) throw contactNotFound();
     return toContactResource(contact, user.userId);
   }
 
@@ -144,7 +140,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const write = (changeSeq: number) => async (): Promise<ContactResource> => {
       for (let attempt = 1; ; attempt++) {
         const current = await this.find(scope, tab, id);
-        if (!current) throw notFound();
+        if (!current) throw contactNotFound();
         if (expected !== undefined && expected !== current.version) throw preconditionFailed();
         const { fields, problems } = applyContactInput(contactFieldsOf(current), input, tab, 'update');
         if (problems.length) throw invalid(problems);
@@ -180,11 +176,10 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const expected = versionFromIfMatch(ifMatch);
     const tab = await this.tabs.findTab(user, tabId);
     this.tabs.assertCanEditContacts(user, tab);
-    if (!GUID.test(id)) throw notFound();
     const scope = this.scope(user);
     const remove = async (changeSeq: number): Promise<void> => {
       const current = await scope.findOne({ tabId: tab._id, _id: id }, { version: 1 });
-      if (!current) throw notFound();
+      if (!current) throw contactNotFound();
       if (expected !== undefined && expected !== current.version) throw preconditionFailed();
       // The tombstone goes first, so that a deletion is never missing from delta sync; checking first
       // keeps a refused deletion from showing there even for an instant.
@@ -199,7 +194,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       if (expected !== undefined && (await scope.exists({ tabId: tab._id, _id: id }))) {
         throw preconditionFailed();
       }
-      throw notFound();
+      throw contactNotFound();
     };
     await this.writes.run(writeKey(user.tenantId, id), () =>
       this.changes.within(user.tenantId, tab._id, 1, ({ first }) => remove(first)),
@@ -212,7 +207,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
    */
   async setFavorite(user: AuthenticatedUser, tabId: string, id: string, favorite: boolean): Promise<void> {
     const tab = await this.tabs.findTab(user, tabId);
-    if (!GUID.test(id)) throw notFound();
     const scope = this.scope(user);
     const contact = { tabId: tab._id, _id: id };
     await this.writes.run(writeKey(user.tenantId, id), () =>
@@ -234,7 +228,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         $pull: { favoritedBy: userId },
         $set: { changeSeq },
       });
-      if (matched === 0) throw notFound();
+      if (matched === 0) throw contactNotFound();
       return;
     }
     const { matched } = await scope.updateOne(
@@ -247,7 +241,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     );
     if (matched > 0) return;
     const current = await scope.findOne(contact, { favoritedBy: 1 });
-    if (!current) throw notFound();
+    if (!current) throw contactNotFound();
     if (current.favoritedBy.includes(userId)) return;
     throw ApiError.conflict(
       `At most ${FAVORITES_PER_CONTACT} people can mark one contact as favourite.`,
@@ -311,7 +305,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   }
 
   private find(scope: TenantScope<Contact>, tab: Tab, id: string): Promise<Contact | null> {
-    if (!GUID.test(id)) return Promise.resolve(null);
     return scope.findOne({ tabId: tab._id, _id: id }, LIST_EXCLUSION);
   }
 

@@ -3,6 +3,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { JobDto } from './dto/job.dto';
+import { JobIdPipe } from './job-id.pipe';
 import { JobsService } from './jobs.service';
 
 /** Background jobs (contact imports): status, progress and the problems found, by row. */
@@ -16,7 +17,7 @@ export class JobsController {
   @Get(':id')
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ description: 'No such job, or not one the caller may see.', type: ErrorResponseDto })
-  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<JobDto> {
+  get(@CurrentUser() user: AuthenticatedUser, @Param('id', JobIdPipe) id: string): Promise<JobDto> {
     return this.jobs.get(user, id);
   }
 }

@@ -8,13 +8,13 @@ import {
 import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser } from '../auth';
 import { ApiError } from '../common/api-error';
-import { GUID } from '../common/guid';
 import { KeyedSerializer } from '../common/keyed-serializer';
 import { InjectTenantRepository } from '../common/tenant-repository.providers';
 import type { TenantRepository, TenantScope } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { TabsService } from '../tabs/tabs.service';
 import type { JobDto } from './dto/job.dto';
+import { jobNotFound } from './job-id.pipe';
 import {
   EMPTY_PROGRESS,
   Job,
@@ -150,9 +150,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** A job, for its requester, the owners of its tab and the tenant's administrators; others get a 404. */
   async get(user: AuthenticatedUser, id: string): Promise<JobDto> {
-    const job = GUID.test(id) ? await this.jobs.forTenant(user.tenantId).findById(id) : null;
+    const job = await this.jobs.forTenant(user.tenantId).findById(id);
     if (!job || !(await this.canRead(user, job))) {
-      throw ApiError.notFound('No job with this id exists, or it is not yours to see.', 'id');
+      throw jobNotFound();
     }
     return toJobDto(job);
   }

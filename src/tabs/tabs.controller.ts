@@ -16,6 +16,7 @@ import { ApiODataQuery, ODataQuery, type ODataCollection } from '../odata';
 import { CreateTabDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabCollectionDto, TabDto } from './dto/tab.dto';
 import { tabModel } from './tab.entity-model';
+import { TabIdPipe } from './tab-id.pipe';
 import { TabsService } from './tabs.service';
 
 @ApiTags('tabs')
@@ -65,7 +66,7 @@ export class TabsController {
 
   @Get(':tabId')
   @ApiOkResponse({ type: TabDto })
-  get(@CurrentUser() user: AuthenticatedUser, @Param('tabId') tabId: string): Promise<TabDto> {
+  get(@CurrentUser() user: AuthenticatedUser, @Param('tabId', TabIdPipe) tabId: string): Promise<TabDto> {
     return this.tabs.get(user, tabId);
   }
 
@@ -83,7 +84,7 @@ export class TabsController {
   @ApiConflictResponse({ description: 'A custom field in use would change type.', type: ErrorResponseDto })
   update(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
+    @Param('tabId', TabIdPipe) tabId: string,
     @Body() body: UpdateTabDto,
     @Headers('if-match') ifMatch?: string,
   ): Promise<TabDto> {
@@ -98,7 +99,7 @@ export class TabsController {
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   delete(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('tabId') tabId: string,
+    @Param('tabId', TabIdPipe) tabId: string,
     @Headers('if-match') ifMatch?: string,
   ): Promise<void> {
     return this.tabs.delete(user, tabId, ifMatch);

@@ -14,13 +14,13 @@ import { BUILT_IN_CONTACT_FIELDS, type ContactEditors } from './contact-fields';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
 import { Tab } from './tab.schema';
+import { tabNotFound } from './tab-id.pipe';
 import {
   Category,
   CustomFieldDefinition,
   FieldLayout,
   tabConfigurationProblems,
 } from './tab-configuration.rules';
-import { GUID } from '../common/guid';
 
 /**
  * What the contacts of a tab hold, answered by the contacts module (tabs cannot see contacts):
@@ -237,8 +237,8 @@ export class TabsService {
       const cached = this.cache.get(key);
       if (cached) return cached;
     }
-    const tab = GUID.test(tabId) ? await this.tabs.forTenant(user.tenantId).findById(tabId) : null;
-    if (!tab) throw ApiError.notFound('No tab with this id exists in your organization.', 'tabId');
+    const tab = await this.tabs.forTenant(user.tenantId).findById(tabId);
+    if (!tab) throw tabNotFound();
     this.cache.set(key, tab);
     return tab;
   }

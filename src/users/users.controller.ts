@@ -5,6 +5,7 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { ApiODataQuery, ODataQuery, type ODataCollection } from '../odata';
 import { UserCollectionDto, UserDto } from './dto/user.dto';
 import { userModel } from './user.entity-model';
+import { UserIdPipe } from './user-id.pipe';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -43,7 +44,7 @@ export class UsersController {
     description: "No user with this id in the caller's organization.",
     type: ErrorResponseDto,
   })
-  findById(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<UserDto> {
+  findById(@CurrentUser() user: AuthenticatedUser, @Param('id', UserIdPipe) id: string): Promise<UserDto> {
     return this.users.findById(user, id);
   }
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { AuthenticatedUser, TokenInfo } from '../auth';
 import { SignInHandler } from '../auth';
-import { ApiError } from '../common/api-error';
 import { LruCache } from '../common/lru-cache';
 import { InjectTenantRepository } from '../common/tenant-repository.providers';
 import type { TenantRepository } from '../common/tenant-scope';
@@ -11,8 +10,8 @@ import { normalizedValues, type ODataCollection, type ODataQuery } from '../odat
 import { UserDto } from './dto/user.dto';
 import { GraphProfile, GraphProfileClient } from './graph-profile.client';
 import { userModel } from './user.entity-model';
+import { userNotFound } from './user-id.pipe';
 import { User } from './user.schema';
-import { GUID } from '../common/guid';
 
 const DUPLICATE_KEY = 11000;
 
@@ -85,10 +84,10 @@ export class UsersService extends SignInHandler {
 
   /** A user of the caller's tenant; an id of another tenant is as unknown as an id that never existed. */
   async findById(user: AuthenticatedUser, id: string): Promise<UserDto> {
-    const document = GUID.test(id)
-      ? await this.users.forTenant(user.tenantId).findById(userKey(user.tenantId, id.toLowerCase()))
-      : null;
-    if (!document) throw ApiError.notFound('No user with this id is known in your organization.');
+    const document = await this.users
+      .forTenant(user.tenantId)
+      .findById(userKey(user.tenantId, id.toLowerCase()));
+    if (!document) throw userNotFound();
     return toUserDto(document);
   }
 

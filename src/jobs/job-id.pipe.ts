@@ -1,0 +1,10 @@
+import { ApiError } from '../common/api-error';
+import { EntityIdPipe } from '../common/entity-id.pipe';
+
+/** An id that names no job the caller may see: one that does not exist and someone else's are alike. */
+export function jobNotFound(): ApiError {
+  return ApiError.notFound('No job with this id exists, or it is not yours to see.', 'id');
+}
+
+/** `@Param('id', JobIdPipe)`: a malformed job id is the 404 of an unknown one. */
+export const JobIdPipe = new EntityIdPipe(jobNotFound);
