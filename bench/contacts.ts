@@ -357,9 +357,9 @@ async function main(): Promise<void> {
   const started = Date.now();
 
   const { applyContactInput, EMPTY_CONTACT, storedContactFields } =
-    await import('../src/contacts/contact-mapping');
-  const { contactModelForTab } = await import('../src/contacts/contact.entity-model');
-  const { favoriteFilterFor } = await import('../src/contacts/favorite-filter');
+    await import('../src/contacts/core/contact-mapping');
+  const { contactModelForTab } = await import('../src/contacts/core/contact.entity-model');
+  const { favoriteFilterFor } = await import('../src/contacts/core/favorite-filter');
   const { createSkiptoken, keysetCondition, parseODataQuery, readODataRequest, readPath } =
     await import('../src/odata');
   const localIdp = await import('../src/auth/local-identity-provider');

@@ -364,8 +364,8 @@ async function driverCeiling(
   rows: number,
 ): Promise<{ rows: number; insertRowsPerSecond: number; readRowsPerSecond: number }> {
   const { applyContactInput, EMPTY_CONTACT, storedContactFields } =
-    await import('../src/contacts/contact-mapping');
-  const { contactModel } = await import('../src/contacts/contact.entity-model');
+    await import('../src/contacts/core/contact-mapping');
+  const { contactModel } = await import('../src/contacts/core/contact.entity-model');
   const client = await new MongoClient(uri, { directConnection: true }).connect();
   try {
     const collection = client.db(dbName).collection<Document>('contacts');

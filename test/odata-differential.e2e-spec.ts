@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import mongoose, { type Connection, type Model } from 'mongoose';
-import { contactModel } from '../src/contacts/contact.entity-model';
-import { EMPTY_CONTACT, storedContactFields } from '../src/contacts/contact-mapping';
-import { PHONE_TYPES } from '../src/contacts/contact.schema';
+import { contactModel } from '../src/contacts/core/contact.entity-model';
+import { EMPTY_CONTACT, storedContactFields } from '../src/contacts/core/contact-mapping';
+import { PHONE_TYPES } from '../src/contacts/core/contact.schema';
 import {
   findDisallowedOperators,
   parseODataQuery,

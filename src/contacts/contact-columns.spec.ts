@@ -7,7 +7,7 @@ import {
   selectedColumns,
   type ExportColumn,
 } from './contact-columns';
-import type { ContactResource } from './contact-mapping';
+import type { ContactResource } from './core/contact-mapping';
 import { neutralizeFormula, restoreFormulaText } from './csv';
 
 const CUSTOM: CustomFieldDefinition[] = [

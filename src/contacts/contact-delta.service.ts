@@ -16,10 +16,10 @@ import {
 import { odataError, quoteInput } from '../odata/odata-error';
 import type { Tab } from '../tabs/tab.schema';
 import { TabsService } from '../tabs/tabs.service';
-import { CHANGE_WRITE_TIMEOUT_MS, ContactChangeLog } from './contact-changes';
-import { contactModelOf } from './contact.entity-model';
-import { toContactResource, type ContactResource } from './contact-mapping';
-import { Contact } from './contact.schema';
+import { CHANGE_WRITE_TIMEOUT_MS, ContactChangeLog } from './core/contact-changes';
+import { contactModelOf } from './core/contact.entity-model';
+import { toContactResource, type ContactResource } from './core/contact-mapping';
+import { Contact } from './core/contact.schema';
 
 /** A deleted contact as a delta response reports it. */
 export interface RemovedContact {

@@ -15,7 +15,7 @@ import { Job, JOB_ERRORS_KEPT, type JobProgress, type JobRowError } from '../job
 import { JobFailure, JobsService, type JobContext, type JobHandler } from '../jobs/jobs.service';
 import type { Tab } from '../tabs/tab.schema';
 import { TabsService } from '../tabs/tabs.service';
-import { contactModel, contactModelForTab } from './contact.entity-model';
+import { contactModel, contactModelForTab } from './core/contact.entity-model';
 import {
   detectFormat,
   openImport,
@@ -34,9 +34,9 @@ import {
   storedContactFields,
   type ContactInput,
   type StoredContactFields,
-} from './contact-mapping';
-import type { Contact } from './contact.schema';
-import { ContactsService } from './contacts.service';
+} from './core/contact-mapping';
+import type { Contact } from './core/contact.schema';
+import { ContactsService } from './core/contacts.service';
 import { UnreadableFileError } from './csv';
 import { ContactImportOptionsDto, IMPORT_MODES, type ImportMode } from './dto/contact-import.dto';
 import { CreateContactDto } from './dto/contact-input.dto';

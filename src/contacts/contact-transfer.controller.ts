@@ -19,7 +19,7 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { JobDto } from '../jobs/dto/job.dto';
 import { ApiODataQuery, ODataOptions, type ODataRequest } from '../odata';
 import { TabIdPipe } from '../tabs/tab-id.pipe';
-import { contactModel } from './contact.entity-model';
+import { contactModel } from './core/contact.entity-model';
 import { ContactExportService } from './contact-export.service';
 import { ContactImportService } from './contact-import.service';
 import { EXPORT_FORMATS } from './dto/contact-export.dto';

@@ -7,16 +7,16 @@ import {
   ContactChangeSequenceSchema,
   ContactTombstone,
   ContactTombstoneSchema,
-} from './contact-change.schema';
-import { ContactChangeLog } from './contact-changes';
+} from './core/contact-change.schema';
+import { ContactChangeLog } from './core/contact-changes';
 import { ContactDeltaService } from './contact-delta.service';
 import { ContactExportService } from './contact-export.service';
 import { ImportFileChunk, ImportFileChunkSchema } from './contact-import-file.schema';
 import { ContactImportService } from './contact-import.service';
 import { ContactTransferController } from './contact-transfer.controller';
-import { Contact, ContactSchema } from './contact.schema';
-import { ContactsController, ContactSearchController } from './contacts.controller';
-import { ContactsService } from './contacts.service';
+import { Contact, ContactSchema } from './core/contact.schema';
+import { ContactsController, ContactSearchController } from './core/contacts.controller';
+import { ContactsService } from './core/contacts.service';
 import { NoStoreMiddleware } from './no-store.middleware';
 import { tenantRepositoryFor } from '../common/tenant-repository.providers';
 

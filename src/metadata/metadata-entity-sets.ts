@@ -1,5 +1,5 @@
 import { channelModel } from '../channels/channel.entity-model';
-import { contactModel } from '../contacts/contact.entity-model';
+import { contactModel } from '../contacts/core/contact.entity-model';
 import type { CsdlOptions } from '../odata';
 import { tabModel } from '../tabs/tab.entity-model';
 import { userModel } from '../users/user.entity-model';

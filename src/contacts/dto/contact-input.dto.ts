@@ -18,9 +18,9 @@ import {
 } from 'class-validator';
 import { IsOmittable } from '../../common/validation';
 import { LIMITS } from '../../tabs/contact-fields';
-import { PHONE_NUMBER } from '../contact-mapping';
-import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
-import { NOTES_MAX_BYTES } from '../notes-sanitizer';
+import { PHONE_NUMBER } from '../core/contact-mapping';
+import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';
+import { NOTES_MAX_BYTES } from '../core/notes-sanitizer';
 
 /** One line of text: no control characters (tabs and line breaks included). */
 const SINGLE_LINE = '[^\\u0000-\\u001f\\u007f]';

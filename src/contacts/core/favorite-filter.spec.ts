@@ -1,4 +1,4 @@
-import { parseODataQuery, readODataRequest } from '../odata';
+import { parseODataQuery, readODataRequest } from '../../odata';
 import { contactModel } from './contact.entity-model';
 import { favoriteFilterFor } from './favorite-filter';
 

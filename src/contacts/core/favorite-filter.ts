@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import type { MongoFilter } from '../odata';
+import type { MongoFilter } from '../../odata';
 import { FAVORITED_BY_PATH, IS_FAVORITE_PATH } from './contact.entity-model';
 
 /**

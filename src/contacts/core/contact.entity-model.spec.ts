@@ -1,10 +1,10 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { assertIndexCoverage, findServingIndex, parseODataQuery, readODataRequest } from '../odata';
-import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
+import { assertIndexCoverage, findServingIndex, parseODataQuery, readODataRequest } from '../../odata';
+import type { CustomFieldDefinition } from '../../tabs/tab-configuration.rules';
 import { contactModel, contactModelForTab, tenantContactModel } from './contact.entity-model';
 import { CHANGE_ORDER_INDEX, ContactSchema } from './contact.schema';
-import { CreateContactDto } from './dto/contact-input.dto';
+import { CreateContactDto } from '../dto/contact-input.dto';
 
 /** As the import job validates its rows (the API's validation pipe is as strict). */
 const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;

@@ -24,9 +24,9 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
-import { ErrorResponseDto } from '../common/error-response.dto';
-import { ApiIfMatchHeader } from '../common/etag';
+import { Auth, type AuthenticatedUser, CurrentUser } from '../../auth';
+import { ErrorResponseDto } from '../../common/error-response.dto';
+import { ApiIfMatchHeader } from '../../common/etag';
 import {
   ApiODataQuery,
   ODATA_LIMITS,
@@ -35,20 +35,20 @@ import {
   PRINTABLE_OPTION,
   type ODataCollection,
   type ODataRequest,
-} from '../odata';
-import { TabIdPipe } from '../tabs/tab-id.pipe';
+} from '../../odata';
+import { TabIdPipe } from '../../tabs/tab-id.pipe';
 import { contactModel, tenantContactModel } from './contact.entity-model';
 import { ContactIdPipe } from './contact-id.pipe';
 import type { ContactResource } from './contact-mapping';
-import { ContactDeltaService, type ContactDelta } from './contact-delta.service';
+import { ContactDeltaService, type ContactDelta } from '../contact-delta.service';
 import { ContactsService } from './contacts.service';
-import { ContactCollectionDto, ContactDeltaDto, ContactDto } from './dto/contact.dto';
+import { ContactCollectionDto, ContactDeltaDto, ContactDto } from '../dto/contact.dto';
 import {
   CreateContactDto,
   CreateContactQueryDto,
   NEW_CONTACT_SCHEMA,
   UpdateContactDto,
-} from './dto/contact-input.dto';
+} from '../dto/contact-input.dto';
 
 /** The contacts of one tab. Responses carry `Cache-Control: no-store`. */
 @ApiTags('contacts')

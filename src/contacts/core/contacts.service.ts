@@ -1,21 +1,21 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../auth';
-import { ApiError, type ApiErrorDetail } from '../common/api-error';
-import { preconditionFailed, versionFromIfMatch } from '../common/etag';
-import { InjectTenantRepository } from '../common/tenant-repository.providers';
-import type { TenantRepository, TenantScope } from '../common/tenant-scope';
-import { AppConfig } from '../config/app-config';
+import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../../auth';
+import { ApiError, type ApiErrorDetail } from '../../common/api-error';
+import { preconditionFailed, versionFromIfMatch } from '../../common/etag';
+import { InjectTenantRepository } from '../../common/tenant-repository.providers';
+import type { TenantRepository, TenantScope } from '../../common/tenant-scope';
+import { AppConfig } from '../../config/app-config';
 import {
   parseODataQuery,
   type MongoFilter,
   type ODataCollection,
   type ODataQuery,
   type ODataRequest,
-} from '../odata';
-import { CONTACT_TEXT_FIELDS } from '../tabs/contact-fields';
-import type { Tab } from '../tabs/tab.schema';
-import { TabsService, type TabContentStore } from '../tabs/tabs.service';
+} from '../../odata';
+import { CONTACT_TEXT_FIELDS } from '../../tabs/contact-fields';
+import type { Tab } from '../../tabs/tab.schema';
+import { TabsService, type TabContentStore } from '../../tabs/tabs.service';
 import { contactModelOf } from './contact.entity-model';
 import {
   applyContactInput,
@@ -32,8 +32,8 @@ import { ContactChangeLog } from './contact-changes';
 import { Contact } from './contact.schema';
 import { contactNotFound } from './contact-id.pipe';
 import { favoriteFilterFor } from './favorite-filter';
-import { odataError } from '../odata/odata-error';
-import { KeyedSerializer } from '../common/keyed-serializer';
+import { odataError } from '../../odata/odata-error';
+import { KeyedSerializer } from '../../common/keyed-serializer';
 
 /**
  * Users who can mark one contact as favourite. A contact book belongs to one channel, whose members are

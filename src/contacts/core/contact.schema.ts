@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { tenantScoped } from '../common/tenant-scope';
-import type { UserReference } from '../auth';
+import { tenantScoped } from '../../common/tenant-scope';
+import type { UserReference } from '../../auth';
 import { contactModel, tenantContactModel } from './contact.entity-model';
 
 export const PHONE_TYPES = ['business', 'mobile', 'home', 'businessFax', 'other'] as const;

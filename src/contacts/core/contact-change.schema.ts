@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { tenantScoped } from '../common/tenant-scope';
+import { tenantScoped } from '../../common/tenant-scope';
 
 /** A reservation of change numbers whose writes have not finished yet. */
 export interface PendingChange {

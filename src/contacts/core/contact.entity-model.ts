@@ -5,14 +5,14 @@ import {
   type EntityModel,
   type IndexDefinition,
   type PropertyModel,
-} from '../odata';
+} from '../../odata';
 import {
   CONTACT_TEXT_FIELDS,
   SORTABLE_CONTACT_FIELDS,
   SORTABLE_CUSTOM_FIELD_TYPES,
   TEXT_FIELD_TYPES,
-} from '../tabs/contact-fields';
-import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
+} from '../../tabs/contact-fields';
+import type { CustomFieldDefinition } from '../../tabs/tab-configuration.rules';
 import { searchFilter } from './contact-search';
 
 const SELECT_ONLY = { filterable: false, sortable: false } as const;

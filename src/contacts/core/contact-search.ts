@@ -1,4 +1,4 @@
-import { escapeRegex, normalizeText, type MongoFilter } from '../odata';
+import { escapeRegex, normalizeText, type MongoFilter } from '../../odata';
 
 /**
  * `$search` on contacts through stored keys, never an unanchored regex over the collection: each contact
