@@ -9,7 +9,7 @@ import {
   ContactTombstoneSchema,
 } from './core/contact-change.schema';
 import { ContactChangeLog } from './core/contact-changes';
-import { ContactDeltaService } from './contact-delta.service';
+import { ContactDeltaService } from './delta/contact-delta.service';
 import { ContactExportService } from './contact-export.service';
 import { ImportFileChunk, ImportFileChunkSchema } from './contact-import-file.schema';
 import { ContactImportService } from './contact-import.service';

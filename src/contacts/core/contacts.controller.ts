@@ -40,7 +40,7 @@ import { TabIdPipe } from '../../tabs/tab-id.pipe';
 import { contactModel, tenantContactModel } from './contact.entity-model';
 import { ContactIdPipe } from './contact-id.pipe';
 import type { ContactResource } from './contact-mapping';
-import { ContactDeltaService, type ContactDelta } from '../contact-delta.service';
+import { ContactDeltaService, type ContactDelta } from '../delta/contact-delta.service';
 import { ContactsService } from './contacts.service';
 import { ContactCollectionDto, ContactDeltaDto, ContactDto } from '../dto/contact.dto';
 import {

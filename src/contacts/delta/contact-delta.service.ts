@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatedUser } from '../auth';
-import { ApiError } from '../common/api-error';
-import { InjectTenantRepository } from '../common/tenant-repository.providers';
-import type { TenantRepository } from '../common/tenant-scope';
-import { AppConfig } from '../config/app-config';
+import type { AuthenticatedUser } from '../../auth';
+import { ApiError } from '../../common/api-error';
+import { InjectTenantRepository } from '../../common/tenant-repository.providers';
+import type { TenantRepository } from '../../common/tenant-scope';
+import { AppConfig } from '../../config/app-config';
 import {
   ODATA_LIMITS,
   openToken,
@@ -12,14 +12,14 @@ import {
   sealToken,
   type ODataRequest,
   type SystemQueryOption,
-} from '../odata';
-import { odataError, quoteInput } from '../odata/odata-error';
-import type { Tab } from '../tabs/tab.schema';
-import { TabsService } from '../tabs/tabs.service';
-import { CHANGE_WRITE_TIMEOUT_MS, ContactChangeLog } from './core/contact-changes';
-import { contactModelOf } from './core/contact.entity-model';
-import { toContactResource, type ContactResource } from './core/contact-mapping';
-import { Contact } from './core/contact.schema';
+} from '../../odata';
+import { odataError, quoteInput } from '../../odata/odata-error';
+import type { Tab } from '../../tabs/tab.schema';
+import { TabsService } from '../../tabs/tabs.service';
+import { CHANGE_WRITE_TIMEOUT_MS, ContactChangeLog } from '../core/contact-changes';
+import { contactModelOf } from '../core/contact.entity-model';
+import { toContactResource, type ContactResource } from '../core/contact-mapping';
+import { Contact } from '../core/contact.schema';
 
 /** A deleted contact as a delta response reports it. */
 export interface RemovedContact {
