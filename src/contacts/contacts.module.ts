@@ -10,10 +10,10 @@ import {
 } from './core/contact-change.schema';
 import { ContactChangeLog } from './core/contact-changes';
 import { ContactDeltaService } from './delta/contact-delta.service';
-import { ContactExportService } from './contact-export.service';
-import { ImportFileChunk, ImportFileChunkSchema } from './contact-import-file.schema';
-import { ContactImportService } from './contact-import.service';
-import { ContactTransferController } from './contact-transfer.controller';
+import { ContactExportService } from './transfer/contact-export.service';
+import { ImportFileChunk, ImportFileChunkSchema } from './transfer/contact-import-file.schema';
+import { ContactImportService } from './transfer/contact-import.service';
+import { ContactTransferController } from './transfer/contact-transfer.controller';
 import { Contact, ContactSchema } from './core/contact.schema';
 import { ContactsController, ContactSearchController } from './core/contacts.controller';
 import { ContactsService } from './core/contacts.service';

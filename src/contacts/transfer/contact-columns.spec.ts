@@ -1,4 +1,4 @@
-import type { CustomFieldDefinition, FieldLayout } from '../tabs/tab-configuration.rules';
+import type { CustomFieldDefinition, FieldLayout } from '../../tabs/tab-configuration.rules';
 import {
   exportColumns,
   headerKey,
@@ -7,7 +7,7 @@ import {
   selectedColumns,
   type ExportColumn,
 } from './contact-columns';
-import type { ContactResource } from './core/contact-mapping';
+import type { ContactResource } from '../core/contact-mapping';
 import { neutralizeFormula, restoreFormulaText } from './csv';
 
 const CUSTOM: CustomFieldDefinition[] = [

@@ -1,8 +1,8 @@
-import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
+import type { CustomFieldDefinition } from '../../tabs/tab-configuration.rules';
 import { customFieldInput, headerKey } from './contact-columns';
 import { UnreadableFileError } from './csv';
-import type { ContactResource } from './core/contact-mapping';
-import type { AddressType, PhoneType } from './core/contact.schema';
+import type { ContactResource } from '../core/contact-mapping';
+import type { AddressType, PhoneType } from '../core/contact.schema';
 
 /*
  * vCard 3.0 (RFC 2426) and 4.0 (RFC 6350): many cards in one file are read; cards are written as 4.0.

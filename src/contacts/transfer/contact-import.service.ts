@@ -4,18 +4,18 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
-import { userReferenceOf, type AuthenticatedUser } from '../auth';
-import { ApiError, type ApiErrorDetail } from '../common/api-error';
-import { InjectTenantRepository } from '../common/tenant-repository.providers';
-import type { TenantRepository } from '../common/tenant-scope';
-import { VALIDATOR_OPTIONS, validationDetails } from '../common/validation';
-import { AppConfig } from '../config/app-config';
-import type { JobDto } from '../jobs/dto/job.dto';
-import { Job, JOB_ERRORS_KEPT, type JobProgress, type JobRowError } from '../jobs/job.schema';
-import { JobFailure, JobsService, type JobContext, type JobHandler } from '../jobs/jobs.service';
-import type { Tab } from '../tabs/tab.schema';
-import { TabsService } from '../tabs/tabs.service';
-import { contactModel, contactModelForTab } from './core/contact.entity-model';
+import { userReferenceOf, type AuthenticatedUser } from '../../auth';
+import { ApiError, type ApiErrorDetail } from '../../common/api-error';
+import { InjectTenantRepository } from '../../common/tenant-repository.providers';
+import type { TenantRepository } from '../../common/tenant-scope';
+import { VALIDATOR_OPTIONS, validationDetails } from '../../common/validation';
+import { AppConfig } from '../../config/app-config';
+import type { JobDto } from '../../jobs/dto/job.dto';
+import { Job, JOB_ERRORS_KEPT, type JobProgress, type JobRowError } from '../../jobs/job.schema';
+import { JobFailure, JobsService, type JobContext, type JobHandler } from '../../jobs/jobs.service';
+import type { Tab } from '../../tabs/tab.schema';
+import { TabsService } from '../../tabs/tabs.service';
+import { contactModel, contactModelForTab } from '../core/contact.entity-model';
 import {
   detectFormat,
   openImport,
@@ -34,12 +34,12 @@ import {
   storedContactFields,
   type ContactInput,
   type StoredContactFields,
-} from './core/contact-mapping';
-import type { Contact } from './core/contact.schema';
-import { ContactsService } from './core/contacts.service';
+} from '../core/contact-mapping';
+import type { Contact } from '../core/contact.schema';
+import { ContactsService } from '../core/contacts.service';
 import { UnreadableFileError } from './csv';
-import { ContactImportOptionsDto, IMPORT_MODES, type ImportMode } from './dto/contact-import.dto';
-import { CreateContactDto } from './dto/contact-input.dto';
+import { ContactImportOptionsDto, IMPORT_MODES, type ImportMode } from '../dto/contact-import.dto';
+import { CreateContactDto } from '../dto/contact-input.dto';
 
 export const CONTACT_IMPORT = 'contactImport';
 /** Rows written per round trip to the database (and per recorded progress). */

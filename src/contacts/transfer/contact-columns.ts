@@ -1,12 +1,12 @@
-import type { ApiErrorDetail } from '../common/api-error';
-import { odataError } from '../odata/odata-error';
-import { normalizeText } from '../odata';
-import { CONTACT_TEXT_FIELDS, type ContactTextField } from '../tabs/contact-fields';
-import type { CustomFieldDefinition, FieldLayout } from '../tabs/tab-configuration.rules';
+import type { ApiErrorDetail } from '../../common/api-error';
+import { odataError } from '../../odata/odata-error';
+import { normalizeText } from '../../odata';
+import { CONTACT_TEXT_FIELDS, type ContactTextField } from '../../tabs/contact-fields';
+import type { CustomFieldDefinition, FieldLayout } from '../../tabs/tab-configuration.rules';
 import { neutralizeFormula } from './csv';
-import type { ContactResource, TabRules } from './core/contact-mapping';
-import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from './core/contact.schema';
-import { CONTACT_LIMITS } from './dto/contact-input.dto';
+import type { ContactResource, TabRules } from '../core/contact-mapping';
+import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';
+import { CONTACT_LIMITS } from '../dto/contact-input.dto';
 import type { SheetCell } from './spreadsheet';
 
 /*

@@ -1,7 +1,7 @@
-import { ApiError } from '../common/api-error';
-import type { FieldLayout } from '../tabs/tab-configuration.rules';
+import { ApiError } from '../../common/api-error';
+import type { FieldLayout } from '../../tabs/tab-configuration.rules';
 import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './contact-columns';
-import type { TabRules } from './core/contact-mapping';
+import type { TabRules } from '../core/contact-mapping';
 import { detectDelimiter, parseCsv, restoreFormulaText, UnreadableFileError, utf8Slices } from './csv';
 import { checkXlsx, readXlsxRows, type SheetCell, type SheetRow } from './spreadsheet';
 import { parseVCards } from './vcard';

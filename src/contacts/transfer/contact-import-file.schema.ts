@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { tenantScoped } from '../common/tenant-scope';
+import { tenantScoped } from '../../common/tenant-scope';
 
 /**
  * A piece of a file uploaded for import, kept in the database (not on one instance's disk) so that any

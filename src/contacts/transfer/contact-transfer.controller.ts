@@ -13,17 +13,17 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
-import { UploadRoute } from '../common/body-limit';
-import { ErrorResponseDto } from '../common/error-response.dto';
-import { JobDto } from '../jobs/dto/job.dto';
-import { ApiODataQuery, ODataOptions, type ODataRequest } from '../odata';
-import { TabIdPipe } from '../tabs/tab-id.pipe';
-import { contactModel } from './core/contact.entity-model';
+import { Auth, type AuthenticatedUser, CurrentUser } from '../../auth';
+import { UploadRoute } from '../../common/body-limit';
+import { ErrorResponseDto } from '../../common/error-response.dto';
+import { JobDto } from '../../jobs/dto/job.dto';
+import { ApiODataQuery, ODataOptions, type ODataRequest } from '../../odata';
+import { TabIdPipe } from '../../tabs/tab-id.pipe';
+import { contactModel } from '../core/contact.entity-model';
 import { ContactExportService } from './contact-export.service';
 import { ContactImportService } from './contact-import.service';
-import { EXPORT_FORMATS } from './dto/contact-export.dto';
-import { ContactImportFormDto } from './dto/contact-import.dto';
+import { EXPORT_FORMATS } from '../dto/contact-export.dto';
+import { ContactImportFormDto } from '../dto/contact-import.dto';
 
 /** Import of contacts from files (a background job) and streamed export. Responses carry `Cache-Control: no-store`. */
 @ApiTags('contacts')

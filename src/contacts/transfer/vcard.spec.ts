@@ -1,6 +1,6 @@
-import type { CustomFieldDefinition } from '../tabs/tab-configuration.rules';
+import type { CustomFieldDefinition } from '../../tabs/tab-configuration.rules';
 import { UnreadableFileError } from './csv';
-import type { ContactResource } from './core/contact-mapping';
+import type { ContactResource } from '../core/contact-mapping';
 import { parseVCards, toVCard } from './vcard';
 
 const cards = (text: string) => [...parseVCards([text])];
