@@ -10,7 +10,7 @@ import { InjectTenantRepository } from '../common/tenant-repository.providers';
 import type { TenantRepository } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
-import { BUILT_IN_CONTACT_FIELDS, type ContactEditors } from './contact-fields';
+import { BUILT_IN_CONTACT_FIELDS, type ContactEditors } from '../contact-fields/contact-fields';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
 import { Tab } from './tab.schema';
@@ -20,7 +20,7 @@ import {
   CustomFieldDefinition,
   FieldLayout,
   tabConfigurationProblems,
-} from './tab-configuration.rules';
+} from '../contact-fields/field-configuration.rules';
 
 /**
  * What the contacts of a tab hold, answered by the contacts module (tabs cannot see contacts):

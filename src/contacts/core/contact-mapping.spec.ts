@@ -1,4 +1,4 @@
-import type { CustomFieldDefinition } from '../../tabs/tab-configuration.rules';
+import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
 import { contactModelForTab } from './contact.entity-model';
 import {
   applyContactInput,

@@ -11,8 +11,8 @@ import {
   SORTABLE_CONTACT_FIELDS,
   SORTABLE_CUSTOM_FIELD_TYPES,
   TEXT_FIELD_TYPES,
-} from '../../tabs/contact-fields';
-import type { CustomFieldDefinition } from '../../tabs/tab-configuration.rules';
+} from '../../contact-fields/contact-fields';
+import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
 import { searchFilter } from './contact-search';
 
 const SELECT_ONLY = { filterable: false, sortable: false } as const;

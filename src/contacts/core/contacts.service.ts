@@ -13,7 +13,7 @@ import {
   type ODataQuery,
   type ODataRequest,
 } from '../../odata';
-import { CONTACT_TEXT_FIELDS } from '../../tabs/contact-fields';
+import { CONTACT_TEXT_FIELDS } from '../../contact-fields/contact-fields';
 import type { Tab } from '../../tabs/tab.schema';
 import { TabsService, type TabContentStore } from '../../tabs/tabs.service';
 import { contactModelOf } from './contact.entity-model';

@@ -1,4 +1,4 @@
-import type { CustomFieldDefinition, FieldLayout } from '../../tabs/tab-configuration.rules';
+import type { CustomFieldDefinition, FieldLayout } from '../../contact-fields/field-configuration.rules';
 import {
   exportColumns,
   headerKey,

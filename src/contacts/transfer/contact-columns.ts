@@ -1,8 +1,8 @@
 import type { ApiErrorDetail } from '../../common/api-error';
 import { odataError } from '../../odata/odata-error';
 import { normalizeText } from '../../odata';
-import { CONTACT_TEXT_FIELDS, type ContactTextField } from '../../tabs/contact-fields';
-import type { CustomFieldDefinition, FieldLayout } from '../../tabs/tab-configuration.rules';
+import { CONTACT_TEXT_FIELDS, type ContactTextField } from '../../contact-fields/contact-fields';
+import type { CustomFieldDefinition, FieldLayout } from '../../contact-fields/field-configuration.rules';
 import { neutralizeFormula } from './csv';
 import type { ContactResource, TabRules } from '../core/contact-mapping';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';

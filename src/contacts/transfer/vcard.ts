@@ -1,4 +1,4 @@
-import type { CustomFieldDefinition } from '../../tabs/tab-configuration.rules';
+import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
 import { customFieldInput, headerKey } from './contact-columns';
 import { UnreadableFileError } from './csv';
 import type { ContactResource } from '../core/contact-mapping';
