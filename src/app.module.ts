@@ -46,7 +46,6 @@ export class AppModule {
         // Outermost first: the ETag header is read from the body before `odata.metadata=none` strips it.
         { provide: APP_INTERCEPTOR, useClass: ODataJsonFormatInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ResourceHeadersInterceptor },
-        // Here, where both the strategy (AuthModule) and the sign-in handler (UsersModule) are visible.
         { provide: APP_GUARD, useClass: AuthenticationGuard },
         // After authentication: the limits are per user and per tenant.
         { provide: APP_GUARD, useClass: RateLimitGuard },

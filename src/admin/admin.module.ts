@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { AdminController } from './admin.controller';
+import { TenantCachesModule } from './tenant-caches';
 import { TenantDataService } from './tenant-data.service';
 
 /** Tenant administration: the purge of a tenant's data (offboarding). */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [TenantCachesModule],
   controllers: [AdminController],
   providers: [TenantDataService],
   exports: [TenantDataService],

@@ -1,47 +1,27 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { isTenantScoped, MongooseTenantRepository, type TenantOwned } from '../common/tenant-scope';
 import type { TenantDataPurgeDto } from './dto/tenant-data-purge.dto';
 import { GLOBAL_MODELS } from './global-models';
-
-/** A provider that keeps something of tenants in memory (a cache) and can drop one tenant's. */
-interface TenantMemory {
-  forgetTenant(tenantId: string): void | Promise<void>;
-}
-
-function holdsTenantMemory(instance: unknown): instance is TenantMemory {
-  return (
-    typeof instance === 'object' &&
-    instance !== null &&
-    typeof (instance as Partial<TenantMemory>).forgetTenant === 'function'
-  );
-}
+import { TenantCaches } from './tenant-caches';
 
 /**
  * Purges a tenant, generically: every model registered on the connection whose schema is tenant-scoped
  * loses the tenant's documents (`deleteMany` through the tenant repository, so only that tenant's), and
- * every provider with a `forgetTenant(tenantId)` method drops what it caches of the tenant. Collections
- * and caches added later are covered without a change here.
+ * every cache plugged into {@link TenantCaches} drops what it holds of the tenant. Collections added later
+ * are covered without a change here; a new cache plugs itself in.
  */
 @Injectable()
 export class TenantDataService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Admin');
-  private memories: TenantMemory[] = [];
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
-    private readonly discovery: DiscoveryService,
+    private readonly caches: TenantCaches,
   ) {}
 
   onApplicationBootstrap(): void {
-    const instances = this.discovery
-      .getProviders()
-      .map((wrapper) => wrapper.instance as unknown)
-      .filter(holdsTenantMemory);
-    // A provider registered under two tokens (useExisting) is one instance.
-    this.memories = [...new Set(instances)];
     const unscoped = this.unscopedModels();
     if (unscoped.length > 0) {
       this.logger.error(
@@ -67,7 +47,7 @@ export class TenantDataService implements OnApplicationBootstrap {
       deletedDocuments[collection] = (deletedDocuments[collection] ?? 0) + deleted;
     }
     // After the deletes: a request racing the purge cannot refill a cache from documents still there.
-    for (const memory of this.memories) await memory.forgetTenant(tenantId);
+    await this.caches.forgetTenant(tenantId);
     const sorted = Object.fromEntries(
       Object.entries(deletedDocuments).sort(([a], [b]) => a.localeCompare(b)),
     );

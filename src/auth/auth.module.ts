@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AzureAdStrategy } from './azure-ad.strategy';
 import { IdentityProvider } from './identity-provider';
+import { SignInHandlers } from './sign-in.handler';
 
 /**
  * Token validation: the identity provider (Azure AD, or the local one started here in local mode) and
- * the BearerStrategy. The guard itself is registered as APP_GUARD by the app module, where the sign-in
- * handler of the users module is visible too.
+ * the BearerStrategy, and the SignInHandlers the users module plugs into. The guard itself is registered as
+ * APP_GUARD by the app module.
  */
 @Module({
   providers: [
+    SignInHandlers,
     {
       provide: IdentityProvider,
       inject: [AppConfig],
@@ -22,6 +24,6 @@ import { IdentityProvider } from './identity-provider';
         new AzureAdStrategy(config.auth, provider),
     },
   ],
-  exports: [IdentityProvider, AzureAdStrategy],
+  exports: [IdentityProvider, AzureAdStrategy, SignInHandlers],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, Logger, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ import {
 } from './auth-errors';
 import { AuthenticatedUser, setAuthenticated, TokenInfo } from './authenticated-user';
 import { AZURE_AD_STRATEGY, AzureAdStrategy } from './azure-ad.strategy';
-import { SignInHandler } from './sign-in.handler';
+import { SignInHandlers } from './sign-in.handler';
 
 /** Azure AD tokens are 1–3 KiB; a header past this is refused before any parsing. */
 export const MAX_AUTHORIZATION_HEADER_BYTES = 8 * 1024;
@@ -83,7 +83,7 @@ export class AuthenticationGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly strategy: AzureAdStrategy,
     config: AppConfig,
-    @Optional() private readonly signInHandler?: SignInHandler,
+    private readonly signIns: SignInHandlers,
   ) {
     this.requiredScope = config.auth.requiredScope;
   }
@@ -101,7 +101,7 @@ export class AuthenticationGuard implements CanActivate {
     const [user, info] = await this.validate(token);
     if (!info.scopes.includes(this.requiredScope)) throw insufficientScope(this.requiredScope);
     setAuthenticated(request, user, token, info);
-    await this.signInHandler?.signIn(user, token, info);
+    await this.signIns.signIn(user, token, info);
     if (statement?.admin && !user.isAdmin) throw adminRequired();
     return true;
   }

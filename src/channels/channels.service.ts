@@ -5,13 +5,11 @@ import { InjectTenantRepository } from '../common/tenant-repository.providers';
 import type { TenantRepository } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
+import { ChannelHolders } from './channel-holders';
 import { Channel } from './channel.schema';
 import { CHANNEL_ID, CHANNEL_ID_MESSAGE } from './dto/channel-id';
 import { ChannelDto } from './dto/channel.dto';
 import { PutChannelDto } from './dto/put-channel.dto';
-
-/** Tells whether a channel still holds tabs (the tabs module answers; channels cannot see tabs). */
-export type ChannelUsage = (tenantId: string, channelId: string) => Promise<boolean>;
 
 export function toChannelDto(document: Partial<Channel>): ChannelDto {
   return {
@@ -35,17 +33,11 @@ function channelKey(tenantId: string, channelId: string): string {
  */
 @Injectable()
 export class ChannelsService {
-  private usage: ChannelUsage = async () => false;
-
   constructor(
     @InjectTenantRepository(Channel.name) private readonly channels: TenantRepository<Channel>,
     private readonly config: AppConfig,
+    private readonly holders: ChannelHolders,
   ) {}
-
-  /** The tabs module tells here whether a channel is in use, so a used channel is never deleted. */
-  setUsageCheck(usage: ChannelUsage): void {
-    this.usage = usage;
-  }
 
   /** Creates or updates a channel record (idempotent); `created` says which. */
   async upsert(
@@ -90,7 +82,7 @@ export class ChannelsService {
   /** Administrators remove a channel record, and only when no tab uses it any more. */
   async delete(user: AuthenticatedUser, channelId: string): Promise<void> {
     await this.get(user, channelId);
-    if (await this.usage(user.tenantId, channelId)) {
+    if (await this.holders.holdsChannel(user.tenantId, channelId)) {
       throw ApiError.conflict('Tabs of this channel still use it: delete them first.', 'id');
     }
     await this.channels.forTenant(user.tenantId).deleteOne({ _id: channelKey(user.tenantId, channelId) });
@@ -98,7 +90,7 @@ export class ChannelsService {
 
   /** Removes the record once its last tab is gone (the tabs module calls this after a tab delete). */
   async deleteIfUnused(tenantId: string, channelId: string): Promise<void> {
-    if (await this.usage(tenantId, channelId)) return;
+    if (await this.holders.holdsChannel(tenantId, channelId)) return;
     await this.channels.forTenant(tenantId).deleteOne({ _id: channelKey(tenantId, channelId) });
   }
 }

@@ -14,6 +14,7 @@ import type { TenantRepository, TenantScope } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { TabsService } from '../tabs/tabs.service';
 import type { JobDto } from './dto/job.dto';
+import { JobFailure, JobHandlers, JobInterrupted, type JobContext, type JobHandler } from './job-handlers';
 import { jobNotFound } from './job-id.pipe';
 import {
   EMPTY_PROGRESS,
@@ -23,37 +24,6 @@ import {
   type JobRowError,
   type JobStatus,
 } from './job.schema';
-
-/** Thrown by a handler to fail its job with a reason shown to the requester. */
-export class JobFailure extends Error {
-  override readonly name = 'JobFailure';
-}
-
-/** Thrown by {@link JobContext.checkpoint} when this instance must stop working on the job. */
-export class JobInterrupted extends Error {
-  override readonly name = 'JobInterrupted';
-}
-
-/** What a handler sees of the job it runs. */
-export interface JobContext {
-  /** The job as claimed: `progress` and `rowErrors` are what was recorded before (empty on a first run). */
-  readonly job: Job;
-  /** The requester, as the job acts on their behalf. */
-  readonly requester: AuthenticatedUser;
-  /**
-   * Records progress and the errors so far (the first {@link JOB_ERRORS_KEPT} are kept). Throws
-   * {@link JobInterrupted} when the lease was lost or the instance is stopping: the handler stops there,
-   * and whoever resumes the job starts after the last recorded progress.
-   */
-  checkpoint(progress: JobProgress, errors: readonly JobRowError[]): Promise<void>;
-}
-
-export interface JobHandler {
-  /** Runs (or resumes) the job; returns its final progress and errors. */
-  run(context: JobContext): Promise<{ progress: JobProgress; errors: readonly JobRowError[] }>;
-  /** Drops what the job held (its uploaded file) once it has ended, whichever way. */
-  cleanUp(job: Job): Promise<void>;
-}
 
 export interface NewJob {
   kind: string;
@@ -80,7 +50,6 @@ const STOP_WAIT_MS = 5000;
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');
-  private readonly handlers = new Map<string, JobHandler>();
   /**
    * This instance's writes to one job (renewal, checkpoint, release, end), one at a time: the embedded
    * database applies an update as a read-modify-write, so a renewal racing a release could undo it.
@@ -96,13 +65,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
   constructor(
     @InjectTenantRepository(Job.name) private readonly jobs: TenantRepository<Job>,
+    private readonly handlers: JobHandlers,
     private readonly tabs: TabsService,
     private readonly config: AppConfig,
   ) {}
-
-  register(kind: string, handler: JobHandler): void {
-    this.handlers.set(kind, handler);
-  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.poll(), this.config.jobs.pollIntervalMs);
@@ -204,7 +170,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     const now = new Date();
     return this.jobs.claimAcrossTenants(
       {
-        kind: { $in: [...this.handlers.keys()] },
+        kind: { $in: this.handlers.kinds() },
         $or: [{ status: 'queued' }, { status: 'running', leaseExpiresAt: { $lt: now } }],
       },
       {
@@ -222,7 +188,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async run(job: Job): Promise<void> {
     const scope = this.jobs.forTenant(job.tenantId);
-    const handler = this.handlers.get(job.kind) as JobHandler;
+    const handler = this.handlers.handlerOf(job.kind) as JobHandler;
     if (job.attempts > this.config.jobs.maxAttempts) {
       await this.end(scope, job, handler, 'failed', {
         failureReason: `The job was interrupted ${job.attempts - 1} times (its instance stopped before finishing); it was given up.`,

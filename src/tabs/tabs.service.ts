@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../auth';
+import { TenantCaches, type TenantCache } from '../admin/tenant-caches';
+import { ChannelHolders, type ChannelHolder } from '../channels/channel-holders';
 import { ChannelsService } from '../channels/channels.service';
 import { ApiError, ApiErrorDetail } from '../common/api-error';
 import { etagOf, preconditionFailed, versionFromIfMatch } from '../common/etag';
@@ -13,6 +15,7 @@ import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
 import { BUILT_IN_CONTACT_FIELDS, type ContactEditors } from '../contact-fields/contact-fields';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
+import { TabContentStores } from './tab-content-stores';
 import { Tab } from './tab.schema';
 import { tabNotFound } from './tab-id.pipe';
 import {
@@ -21,22 +24,6 @@ import {
   FieldLayout,
   tabConfigurationProblems,
 } from '../contact-fields/field-configuration.rules';
-
-/**
- * What the contacts of a tab hold, answered by the contacts module (tabs cannot see contacts):
- * a tab's configuration changes must keep its contacts consistent.
- */
-export interface TabContentStore {
-  countCustomFieldValues(tenantId: string, tabId: string, key: string): Promise<number>;
-  removeCustomFieldValues(tenantId: string, tabId: string, keys: string[]): Promise<void>;
-  removeTabContent(tenantId: string, tabId: string): Promise<void>;
-}
-
-const NO_CONTENT: TabContentStore = {
-  countCustomFieldValues: async () => 0,
-  removeCustomFieldValues: async () => undefined,
-  removeTabContent: async () => undefined,
-};
 
 /** Built-in fields the contact list shows when a tab does not say. */
 const DEFAULT_VISIBLE = new Set([
@@ -90,9 +77,8 @@ interface TabConfiguration {
  * Owners (the creator first) and tenant administrators change a tab; everyone in the tenant reads it.
  */
 @Injectable()
-export class TabsService {
+export class TabsService implements ChannelHolder, TenantCache, OnModuleInit {
   private readonly cache = new LruCache<Tab>(CACHE_ENTRIES, CACHE_TTL_MS);
-  private content: TabContentStore = NO_CONTENT;
   /** Writes of one tab, one at a time in this instance (see KeyedSerializer for why). */
   private readonly writes = new KeyedSerializer();
 
@@ -100,13 +86,19 @@ export class TabsService {
     @InjectTenantRepository(Tab.name) private readonly tabs: TenantRepository<Tab>,
     private readonly channels: ChannelsService,
     private readonly config: AppConfig,
-  ) {
-    channels.setUsageCheck((tenantId, channelId) => this.tabs.forTenant(tenantId).exists({ channelId }));
+    private readonly content: TabContentStores,
+    private readonly channelHolders: ChannelHolders,
+    private readonly tenantCaches: TenantCaches,
+  ) {}
+
+  /** A channel with tabs is in use; the tab configuration cache is emptied by the tenant purge. */
+  onModuleInit(): void {
+    this.channelHolders.plug(this);
+    this.tenantCaches.plug(this);
   }
 
-  /** The contacts module registers here what keeps contacts consistent with their tab. */
-  setContentStore(store: TabContentStore): void {
-    this.content = store;
+  holdsChannel(tenantId: string, channelId: string): Promise<boolean> {
+    return this.tabs.forTenant(tenantId).exists({ channelId });
   }
 
   async create(user: AuthenticatedUser, dto: CreateTabDto): Promise<TabDto> {

@@ -1,22 +1,22 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { SignInHandler } from '../auth';
+import { TenantCachesModule } from '../admin/tenant-caches';
+import { AuthModule } from '../auth';
 import { tenantRepositoryFor } from '../common/tenant-repository.providers';
 import { GraphProfileClient } from './graph-profile.client';
 import { User, UserSchema } from './user.schema';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-/** User profiles: recorded at login (the auth guard calls the SignInHandler), read through /me and /users. */
+/** User profiles: recorded at sign-in (a SignInHandler of the auth guard), read through /me and /users. */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
-  controllers: [UsersController],
-  providers: [
-    UsersService,
-    GraphProfileClient,
-    tenantRepositoryFor(User.name),
-    { provide: SignInHandler, useExisting: UsersService },
+  imports: [
+    MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
+    AuthModule,
+    TenantCachesModule,
   ],
-  exports: [UsersService, SignInHandler],
+  controllers: [UsersController],
+  providers: [UsersService, GraphProfileClient, tenantRepositoryFor(User.name)],
+  exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { AuthenticatedUser, TokenInfo } from '../auth';
-import { SignInHandler } from '../auth';
+import { SignInHandlers, type AuthenticatedUser, type SignInHandler, type TokenInfo } from '../auth';
+import { TenantCaches, type TenantCache } from '../admin/tenant-caches';
 import { LruCache } from '../common/lru-cache';
 import { InjectTenantRepository } from '../common/tenant-repository.providers';
 import type { TenantRepository } from '../common/tenant-scope';
@@ -42,7 +42,7 @@ export function toUserDto(document: Partial<User>): UserDto {
  * process (bounded LRU with a TTL), so steady traffic with the same token touches no database.
  */
 @Injectable()
-export class UsersService extends SignInHandler {
+export class UsersService implements SignInHandler, TenantCache, OnModuleInit {
   /** Tokens already signed in, by `<tenant>|<user>|<token hash>`. */
   private readonly logins?: LruCache<true>;
   /** Profiles of signed-in users, by `<tenant>|<user>`. */
@@ -54,13 +54,20 @@ export class UsersService extends SignInHandler {
     @InjectTenantRepository(User.name) private readonly users: TenantRepository<User>,
     private readonly graph: GraphProfileClient,
     private readonly config: AppConfig,
+    private readonly signIns: SignInHandlers,
+    private readonly tenantCaches: TenantCaches,
   ) {
-    super();
     const { maxEntries, ttlSeconds } = config.userProfileCache;
     if (maxEntries > 0) {
       this.logins = new LruCache(maxEntries, ttlSeconds * 1000);
       this.profiles = new LruCache(maxEntries, ttlSeconds * 1000);
     }
+  }
+
+  /** Every authenticated request signs in here; a purged tenant's cached logins and profiles go. */
+  onModuleInit(): void {
+    this.signIns.plug(this);
+    this.tenantCaches.plug(this);
   }
 
   async signIn(user: AuthenticatedUser, token: string, _info: TokenInfo): Promise<void> {

@@ -15,7 +15,8 @@ import {
 } from '../../odata';
 import { CONTACT_TEXT_FIELDS } from '../../contact-fields/contact-fields';
 import type { Tab } from '../../tabs/tab.schema';
-import { TabsService, type TabContentStore } from '../../tabs/tabs.service';
+import { TabContentStores, type TabContentStore } from '../../tabs/tab-content-stores';
+import { TabsService } from '../../tabs/tabs.service';
 import { contactModelOf } from './contact.entity-model';
 import {
   applyContactInput,
@@ -71,11 +72,12 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     private readonly tabs: TabsService,
     private readonly config: AppConfig,
     private readonly changes: ContactChangeLog,
+    private readonly tabContent: TabContentStores,
   ) {}
 
   /** Makes tab deletion, custom field removal and type changes consistent with the contacts. */
   onModuleInit(): void {
-    this.tabs.setContentStore(this);
+    this.tabContent.plug(this);
   }
 
   /** The contacts of one tab; the tab's custom fields are properties of this request's model. */

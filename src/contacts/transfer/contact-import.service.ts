@@ -12,7 +12,8 @@ import { VALIDATOR_OPTIONS, validationDetails } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
 import type { JobDto } from '../../jobs/dto/job.dto';
 import { Job, JOB_ERRORS_KEPT, type JobProgress, type JobRowError } from '../../jobs/job.schema';
-import { JobFailure, JobsService, type JobContext, type JobHandler } from '../../jobs/jobs.service';
+import { JobFailure, JobHandlers, type JobContext, type JobHandler } from '../../jobs/job-handlers';
+import { JobsService } from '../../jobs/jobs.service';
 import type { Tab } from '../../tabs/tab.schema';
 import { TabsService } from '../../tabs/tabs.service';
 import { contactModel, contactModelForTab } from '../core/contact.entity-model';
@@ -91,16 +92,19 @@ function unreadable(error: UnreadableFileError): ApiError {
  */
 @Injectable()
 export class ContactImportService implements JobHandler, OnModuleInit {
+  readonly kind = CONTACT_IMPORT;
+
   constructor(
     @InjectTenantRepository(ImportFileChunk.name) private readonly files: TenantRepository<ImportFileChunk>,
     private readonly jobs: JobsService,
+    private readonly jobHandlers: JobHandlers,
     private readonly tabs: TabsService,
     private readonly contacts: ContactsService,
     private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register(CONTACT_IMPORT, this);
+    this.jobHandlers.plug(this);
   }
 
   private get limits(): ImportLimits {

@@ -1,0 +1,22 @@
+import { Injectable, Module } from '@nestjs/common';
+import { ExtensionPoint } from '../common/extension-point';
+
+/** A provider that keeps something of tenants in memory (a cache) and can drop one tenant's. */
+export interface TenantCache {
+  forgetTenant(tenantId: string): void | Promise<void>;
+}
+
+/** Where the modules that cache tenant data plug their caches in; the tenant purge empties them. */
+@Injectable()
+export class TenantCaches extends ExtensionPoint<TenantCache> implements TenantCache {
+  async forgetTenant(tenantId: string): Promise<void> {
+    for (const cache of this.plugged) await cache.forgetTenant(tenantId);
+  }
+}
+
+/**
+ * What the tenant purge asks of the other modules: they import this module (not the admin module, whose
+ * routes stay where they are) and plug their caches into {@link TenantCaches}.
+ */
+@Module({ providers: [TenantCaches], exports: [TenantCaches] })
+export class TenantCachesModule {}
