@@ -2,8 +2,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument } from 'mongoose';
 import type { UserReference } from '../auth';
 import { tenantScoped } from '../common/tenant-scope';
-import type { ContactEditors } from '../contact-fields/contact-fields';
-import type { Category, CustomFieldDefinition, FieldLayout } from '../contact-fields/field-configuration.rules';
+import type { ContactEditors, Category, CustomFieldDefinition, FieldLayout } from '../contact-fields';
 
 /** A contact book: one Teams tab's configuration (fields, categories, permissions). */
 @Schema({ collection: 'tabs', versionKey: false })

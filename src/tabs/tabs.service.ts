@@ -12,28 +12,19 @@ import { InjectTenantRepository } from '../common/tenant-repository.providers';
 import type { TenantRepository } from '../common/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
-import { BUILT_IN_CONTACT_FIELDS, type ContactEditors } from '../contact-fields/contact-fields';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
 import { TabContentStores } from './tab-content-stores';
 import { Tab } from './tab.schema';
 import { tabNotFound } from './tab-id.pipe';
 import {
-  Category,
-  CustomFieldDefinition,
-  FieldLayout,
+  completeLayout,
   tabConfigurationProblems,
-} from '../contact-fields/field-configuration.rules';
-
-/** Built-in fields the contact list shows when a tab does not say. */
-const DEFAULT_VISIBLE = new Set([
-  'displayName',
-  'companyName',
-  'jobTitle',
-  'emailAddresses',
-  'phones',
-  'categories',
-]);
+  type Category,
+  type ContactEditors,
+  type CustomFieldDefinition,
+  type FieldLayout,
+} from '../contact-fields';
 
 /** Tab configuration is cached (the product's data promise) briefly, per instance; writes here invalidate. */
 const CACHE_ENTRIES = 5000;
@@ -341,23 +332,4 @@ export class TabsService implements ChannelHolder, TenantCache, OnModuleInit {
     }
     return current.customFields.filter((field) => !nextByKey.has(field.key)).map((field) => field.key);
   }
-}
-
-/**
- * Every field has a place in the layout: the ones given, in their order (minus removed custom fields),
- * then any other built-in field (shown only among the default columns of a new layout), then new custom
- * fields, shown.
- */
-function completeLayout(given: FieldLayout[], customFields: CustomFieldDefinition[]): FieldLayout[] {
-  const customKeys = new Set(customFields.map((field) => field.key));
-  const builtIn = new Set<string>(BUILT_IN_CONTACT_FIELDS);
-  const layout = given.filter((field) => builtIn.has(field.key) || customKeys.has(field.key));
-  const placed = new Set(layout.map((field) => field.key));
-  for (const key of BUILT_IN_CONTACT_FIELDS) {
-    if (!placed.has(key)) layout.push({ key, visible: given.length === 0 && DEFAULT_VISIBLE.has(key) });
-  }
-  for (const field of customFields) {
-    if (!placed.has(field.key)) layout.push({ key: field.key, visible: true });
-  }
-  return layout;
 }

@@ -1,4 +1,4 @@
-import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
+import type { CustomFieldDefinition } from '../../contact-fields';
 import { contactModelForTab } from './contact.entity-model';
 import {
   applyContactInput,

@@ -2,8 +2,13 @@ import { isEmail, isURL } from 'class-validator';
 import type { ApiErrorDetail } from '../../common/api-error';
 import { etagOf } from '../../common/etag';
 import { applyNormalizedFields, normalizeText, type EntityModel } from '../../odata';
-import { CONTACT_TEXT_FIELDS, LIMITS, type ContactTextField } from '../../contact-fields/contact-fields';
-import type { Category, CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
+import {
+  CONTACT_TEXT_FIELDS,
+  LIMITS,
+  type ContactTextField,
+  type Category,
+  type CustomFieldDefinition,
+} from '../../contact-fields';
 import type { UserReference } from '../../auth';
 import type {
   Contact,

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { assertIndexCoverage, findServingIndex, parseODataQuery, readODataRequest } from '../../odata';
-import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
+import type { CustomFieldDefinition } from '../../contact-fields';
 import { contactModel, contactModelForTab, tenantContactModel } from './contact.entity-model';
 import { CHANGE_ORDER_INDEX, ContactSchema } from './contact.schema';
 import { CreateContactDto } from '../dto/contact-input.dto';

@@ -11,8 +11,8 @@ import {
   SORTABLE_CONTACT_FIELDS,
   SORTABLE_CUSTOM_FIELD_TYPES,
   TEXT_FIELD_TYPES,
-} from '../../contact-fields/contact-fields';
-import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
+  type CustomFieldDefinition,
+} from '../../contact-fields';
 import { searchFilter } from './contact-search';
 
 const SELECT_ONLY = { filterable: false, sortable: false } as const;

@@ -13,7 +13,7 @@ import {
   type ODataQuery,
   type ODataRequest,
 } from '../../odata';
-import { CONTACT_TEXT_FIELDS } from '../../contact-fields/contact-fields';
+import { CONTACT_TEXT_FIELDS } from '../../contact-fields';
 import type { Tab } from '../../tabs/tab.schema';
 import { TabContentStores, type TabContentStore } from '../../tabs/tab-content-stores';
 import { TabsService } from '../../tabs/tabs.service';

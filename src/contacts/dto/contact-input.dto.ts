@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsOmittable } from '../../common/validation';
-import { LIMITS } from '../../contact-fields/contact-fields';
+import { LIMITS } from '../../contact-fields';
 import { PHONE_NUMBER } from '../core/contact-mapping';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';
 import { NOTES_MAX_BYTES } from '../core/notes-sanitizer';

@@ -1,4 +1,4 @@
-import type { CustomFieldDefinition, FieldLayout } from '../../contact-fields/field-configuration.rules';
+import type { CustomFieldDefinition, FieldLayout } from '../../contact-fields';
 import {
   exportColumns,
   headerKey,

@@ -1,8 +1,13 @@
 import type { ApiErrorDetail } from '../../common/api-error';
 import { odataError } from '../../odata/odata-error';
 import { normalizeText } from '../../odata';
-import { CONTACT_TEXT_FIELDS, type ContactTextField } from '../../contact-fields/contact-fields';
-import type { CustomFieldDefinition, FieldLayout } from '../../contact-fields/field-configuration.rules';
+import {
+  completeLayout,
+  CONTACT_TEXT_FIELDS,
+  type ContactTextField,
+  type CustomFieldDefinition,
+  type FieldLayout,
+} from '../../contact-fields';
 import { neutralizeFormula } from './csv';
 import type { ContactResource, TabRules } from '../core/contact-mapping';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';
@@ -647,17 +652,8 @@ function exportLayout(
   fields: readonly FieldLayout[],
   customFields: readonly CustomFieldDefinition[],
 ): FieldLayout[] {
-  const placed = new Set(fields.map((field) => field.key));
-  const keys = [
-    ...CONTACT_TEXT_FIELDS,
-    ...(['emailAddresses', 'phones', 'addresses', 'websites', 'birthday', 'notes', 'categories'] as const),
-    ...customFields.map((field) => field.key),
-  ];
-  return [
-    ...fields.filter((field) => field.visible),
-    ...fields.filter((field) => !field.visible),
-    ...keys.filter((key) => !placed.has(key)).map((key) => ({ key, visible: false })),
-  ];
+  const layout = completeLayout(fields, customFields, 'hidden');
+  return [...layout.filter((field) => field.visible), ...layout.filter((field) => !field.visible)];
 }
 
 /**

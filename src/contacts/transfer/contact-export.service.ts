@@ -4,7 +4,7 @@ import type { AuthenticatedUser } from '../../auth';
 import { ApiError } from '../../common/api-error';
 import type { ODataRequest } from '../../odata';
 import type { Tab } from '../../tabs/tab.schema';
-import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
+import type { CustomFieldDefinition } from '../../contact-fields';
 import { csvCell, exportColumns, selectedColumns, type ExportColumn } from './contact-columns';
 import { odataError } from '../../odata/odata-error';
 import { toContactResource } from '../core/contact-mapping';

@@ -1,5 +1,5 @@
 import { ApiError } from '../../common/api-error';
-import type { FieldLayout } from '../../contact-fields/field-configuration.rules';
+import type { FieldLayout } from '../../contact-fields';
 import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './contact-columns';
 import type { TabRules } from '../core/contact-mapping';
 import { detectDelimiter, parseCsv, restoreFormulaText, UnreadableFileError, utf8Slices } from './csv';

@@ -1,4 +1,4 @@
-import type { CustomFieldDefinition } from '../../contact-fields/field-configuration.rules';
+import type { CustomFieldDefinition } from '../../contact-fields';
 import { UnreadableFileError } from './csv';
 import type { ContactResource } from '../core/contact-mapping';
 import { parseVCards, toVCard } from './vcard';

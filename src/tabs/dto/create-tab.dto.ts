@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { IsOmittable } from '../../common/validation';
 import { CHANNEL_ID, CHANNEL_ID_MESSAGE } from '../../channels/dto/channel-id';
-import { BUILT_IN_CONTACT_FIELDS, LIMITS } from '../../contact-fields/contact-fields';
+import { BUILT_IN_CONTACT_FIELDS, LIMITS } from '../../contact-fields';
 import {
   CategoryDto,
   CustomFieldDto,

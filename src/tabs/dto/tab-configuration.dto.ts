@@ -22,7 +22,7 @@ import {
   CustomFieldType,
   LIMITS,
   SORTABLE_CONTACT_FIELDS,
-} from '../../contact-fields/contact-fields';
+} from '../../contact-fields';
 import { GUID } from '../../common/guid';
 
 export const COLOR = /^#[0-9a-fA-F]{6}$/;

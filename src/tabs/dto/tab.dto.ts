@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ODataCollectionOf } from '../../common/odata-collection.dto';
-import { CONTACT_EDITORS, type ContactEditors } from '../../contact-fields/contact-fields';
+import { CONTACT_EDITORS, type ContactEditors } from '../../contact-fields';
 import { CategoryDto, CustomFieldDto, DefaultSortDto, FieldLayoutDto } from './tab-configuration.dto';
 
 export class UserReferenceDto {
