@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../common/api-error';
 import { TabsService } from '../tabs/tabs.service';
 import { InMemoryTenantRepository } from '../../test/support/in-memory-tenant-repository';
 import {
   CHANNEL,
+  rejection,
   repositoryProvider,
   tabsTestingModule,
   TENANT,
@@ -180,9 +180,7 @@ describe('JobsService', () => {
     expect((await service.get(userOf(REQUESTER), job.id)).id).toBe(job.id);
     expect((await service.get(owner, job.id)).id).toBe(job.id);
     expect((await service.get(userOf(STRANGER, { isAdmin: true }), job.id)).id).toBe(job.id);
-    const hidden = await service.get(userOf(STRANGER), job.id).catch((error: unknown) => error);
-    expect(hidden).toBeInstanceOf(ApiError);
-    expect((hidden as ApiError).getStatus()).toBe(404);
+    expect((await rejection(service.get(userOf(STRANGER), job.id))).getStatus()).toBe(404);
     await module.close();
   });
 });

@@ -1,7 +1,13 @@
 import { ApiError } from '../common/api-error';
 import { TabContentStores, type TabContentStore } from './tab-content-stores';
 import { TabsService } from './tabs.service';
-import { CHANNEL, OTHER_TENANT, tabsTestingModule, userOf } from '../../test/support/service-testing';
+import {
+  CHANNEL,
+  OTHER_TENANT,
+  rejection,
+  tabsTestingModule,
+  userOf,
+} from '../../test/support/service-testing';
 
 const OWNER = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const MEMBER = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -37,15 +43,6 @@ async function setUp() {
     permissions: { contactEditors: 'members', members: [MEMBER] },
   });
   return { ...built, service, content, tab };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
 }
 
 describe('TabsService', () => {

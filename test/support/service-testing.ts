@@ -1,6 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Provider } from '@nestjs/common';
 import { TenantCaches } from '../../src/admin/tenant-caches';
+import { ApiError } from '../../src/common/api-error';
 import type { AuthenticatedUser } from '../../src/auth';
 import { ChannelHolders } from '../../src/channels/channel-holders';
 import { Channel } from '../../src/channels/channel.schema';
@@ -69,4 +70,14 @@ export async function tabsTestingModule(
   }).compile();
   if (options.init ?? true) await module.init();
   return { module, tabs, channels };
+}
+
+/** The ApiError a call is refused with (the test fails when it is not refused with one). */
+export async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
 }

@@ -1,8 +1,8 @@
-import { ApiError } from '../../common/api-error';
 import { TabsService } from '../../tabs/tabs.service';
 import { InMemoryTenantRepository } from '../../../test/support/in-memory-tenant-repository';
 import {
   CHANNEL,
+  rejection,
   repositoryProvider,
   tabsTestingModule,
   TENANT,
@@ -38,15 +38,6 @@ async function setUp() {
     permissions: { contactEditors: 'members', members: [MEMBER] },
   });
   return { ...built, service: built.module.get(ContactsService), contacts, tombstones, tab };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
 }
 
 describe('ContactsService', () => {
