@@ -14,6 +14,7 @@ import { ContactExportService } from './transfer/contact-export.service';
 import { ImportFileChunk, ImportFileChunkSchema } from './transfer/contact-import-file.schema';
 import { ContactImportService } from './transfer/contact-import.service';
 import { ContactTransferController } from './transfer/contact-transfer.controller';
+import { ContactTransferStore } from './transfer/contact-transfer.store';
 import { Contact, ContactSchema } from './core/contact.schema';
 import { ContactsController, ContactSearchController } from './core/contacts.controller';
 import { ContactsService } from './core/contacts.service';
@@ -39,6 +40,7 @@ import { tenantRepositoryFor } from '../common/tenant-repository.providers';
     ContactDeltaService,
     ContactImportService,
     ContactExportService,
+    ContactTransferStore,
     tenantRepositoryFor(Contact.name),
     tenantRepositoryFor(ContactChangeSequence.name),
     tenantRepositoryFor(ContactTombstone.name),

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../../auth';
+import { userReferenceOf, type AuthenticatedUser } from '../../auth';
 import { ApiError, type ApiErrorDetail } from '../../common/api-error';
 import { preconditionFailed, versionFromIfMatch } from '../../common/etag';
 import { InjectTenantRepository } from '../../common/tenant-repository.providers';
@@ -13,7 +13,6 @@ import {
   type ODataQuery,
   type ODataRequest,
 } from '../../odata';
-import { CONTACT_TEXT_FIELDS } from '../../contact-fields';
 import type { Tab } from '../../tabs/tab.schema';
 import { TabContentStores, type TabContentStore } from '../../tabs/tab-content-stores';
 import { TabsService } from '../../tabs/tabs.service';
@@ -30,6 +29,7 @@ import {
   type StoredContactFields,
 } from './contact-mapping';
 import { ContactChangeLog } from './contact-changes';
+import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
 import { Contact } from './contact.schema';
 import { contactNotFound } from './contact-id.pipe';
 import { favoriteFilterFor } from './favorite-filter';
@@ -49,8 +49,6 @@ const CUSTOM_FIELD_KEY = /^[a-z][a-zA-Z0-9]{0,39}$/;
 /** Contacts rewritten per round when a custom field leaves its tab, and a bound on the rounds. */
 const REWRITE_BATCH = 200;
 const REWRITE_ROUNDS = 10_000;
-/** Stored paths never sent to the API: lists leave them in the database. */
-const LIST_EXCLUSION = { searchKeys: 0 };
 
 function invalid(problems: ApiErrorDetail[]): ApiError {
   return ApiError.badRequest('The contact is invalid: see details.', undefined, problems);
@@ -357,106 +355,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   }
 
   /**
-   * Normalized e-mail address → id of the contact holding it, for a whole tab. An import reads it once (one
-   * query, addresses only) rather than looking for duplicates row by row: on the embedded database every
-   * query scans the collection.
-   */
-  async emailDirectory(tenantId: string, tabId: string): Promise<Map<string, string>> {
-    const directory = new Map<string, string>();
-    const cursor = this.contacts
-      .forTenant(tenantId)
-      .cursor<Pick<Contact, '_id' | 'norm'>>(
-        { tabId },
-        { projection: { _id: 1, 'norm.emailAddresses.address': 1 }, batchSize: 1000 },
-      );
-    for await (const contact of cursor) {
-      for (const email of (contact.norm?.emailAddresses ?? []) as Array<{ address: string }>) {
-        if (!directory.has(email.address)) directory.set(email.address, contact._id);
-      }
-    }
-    return directory;
-  }
-
-  /** The stored contacts of a tab with these ids: the starting point of an import's updates. */
-  importTargets(tenantId: string, tabId: string, ids: string[]): Promise<Contact[]> {
-    return this.contacts
-      .forTenant(tenantId)
-      .find({ tabId, _id: { $in: ids } }, { projection: LIST_EXCLUSION });
-  }
-
-  /**
-   * Writes a batch of imported contacts, each with a change number. New contacts are inserted under the
-   * ids given; an id already stored (a row written before its import was interrupted and resumed) is left
-   * as it is and counted as inserted. Updates apply only to a contact still at the version they were
-   * computed from; `updated` lists the ones applied.
-   */
-  async writeImportBatch(
-    tenantId: string,
-    tab: Tab,
-    author: UserReference,
-    inserts: Array<{ _id: string; stored: StoredContactFields }>,
-    updates: Array<{ _id: string; version: number; stored: StoredContactFields }>,
-  ): Promise<{ inserted: number; updated: Set<string> }> {
-    const count = inserts.length + updates.length;
-    if (count === 0) return { inserted: 0, updated: new Set() };
-    return this.changes.within(tenantId, tab._id, count, async ({ first }) => {
-      const now = new Date();
-      let inserted = 0;
-      if (inserts.length) {
-        const documents = inserts.map(({ _id, stored }, index) =>
-          newContact(_id, tab._id, stored, author, now, first + index),
-        );
-        try {
-          inserted = await this.contacts.forTenant(tenantId).insertMany(documents, { ordered: false });
-        } catch (error) {
-          const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> })
-            .writeErrors;
-          const duplicates = (writeErrors ?? []).filter((e) => (e.code ?? e.err?.code) === 11000).length;
-          if (!writeErrors || duplicates !== writeErrors.length) throw error;
-          inserted = documents.length;
-        }
-      }
-      const updated = new Set<string>();
-      if (updates.length) {
-        const base = first + inserts.length;
-        const matched = await this.contacts.forTenant(tenantId).bulkUpdate(
-          updates.map(({ _id, version, stored }, index) => {
-            const { $set, $unset } = replacementOf(stored);
-            return {
-              filter: { tabId: tab._id, _id, version },
-              update: {
-                $set: {
-                  ...$set,
-                  lastModifiedBy: author,
-                  lastModifiedDateTime: now,
-                  changeSeq: base + index,
-                },
-                ...(Object.keys($unset).length ? { $unset } : {}),
-                $inc: { version: 1 },
-              },
-            };
-          }),
-        );
-        if (matched === updates.length) for (const { _id } of updates) updated.add(_id);
-        else {
-          // Some lost a race with another writer: the ones that carry this batch's change number won.
-          const written = await this.contacts
-            .forTenant(tenantId)
-            .find(
-              { tabId: tab._id, _id: { $in: updates.map(({ _id }) => _id) } },
-              { projection: { changeSeq: 1 } },
-            );
-          const ours = new Map(updates.map(({ _id }, index) => [_id, base + index]));
-          for (const contact of written) {
-            if (contact.changeSeq === ours.get(contact._id)) updated.add(contact._id);
-          }
-        }
-      }
-      return { inserted, updated };
-    });
-  }
-
-  /**
    * The tab's contacts an export writes, in order: `$filter`, `$search` and `$orderby` as the list reads
    * them, `$skip` and `$top` over the whole file (no page size); and the `$select`ed properties.
    */
@@ -492,29 +390,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   }
 }
 
-/** A contact as first stored: nobody's favourite yet, version 1. */
-function newContact(
-  id: string,
-  tabId: string,
-  stored: StoredContactFields,
-  author: UserReference,
-  now: Date,
-  changeSeq: number,
-): Omit<Contact, 'tenantId'> {
-  return {
-    _id: id,
-    tabId,
-    ...stored,
-    favoritedBy: [],
-    createdBy: author,
-    lastModifiedBy: author,
-    createdDateTime: now,
-    lastModifiedDateTime: now,
-    version: 1,
-    changeSeq,
-  };
-}
-
 function writeKey(tenantId: string, contactId: string): string {
   return `${tenantId}|${contactId}`;
 }
@@ -527,18 +402,4 @@ function customFieldPath(key: string): string {
 
 function without<T>(values: Record<string, T>, keys: string[]): Record<string, T> {
   return Object.fromEntries(Object.entries(values).filter(([key]) => !keys.includes(key)));
-}
-
-/** The update that makes a stored contact's content equal to `stored`: absent optional fields unset. */
-function replacementOf(stored: StoredContactFields): {
-  $set: Record<string, unknown>;
-  $unset: Record<string, 1>;
-} {
-  const $set: Record<string, unknown> = {};
-  const $unset: Record<string, 1> = {};
-  for (const [key, value] of Object.entries(stored)) if (value !== undefined) $set[key] = value;
-  for (const key of [...CONTACT_TEXT_FIELDS, 'birthday', 'notes'] as const) {
-    if (stored[key] === undefined) $unset[key] = 1;
-  }
-  return { $set, $unset };
 }

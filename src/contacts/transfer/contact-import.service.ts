@@ -38,6 +38,7 @@ import {
 } from '../core/contact-mapping';
 import type { Contact } from '../core/contact.schema';
 import { ContactsService } from '../core/contacts.service';
+import { ContactTransferStore } from './contact-transfer.store';
 import { UnreadableFileError } from './csv';
 import { ContactImportOptionsDto, IMPORT_MODES, type ImportMode } from '../dto/contact-import.dto';
 import { CreateContactDto } from '../dto/contact-input.dto';
@@ -100,6 +101,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
     private readonly jobHandlers: JobHandlers,
     private readonly tabs: TabsService,
     private readonly contacts: ContactsService,
+    private readonly store: ContactTransferStore,
     private readonly config: AppConfig,
   ) {}
 
@@ -270,8 +272,8 @@ export class ContactImportService implements JobHandler, OnModuleInit {
       context,
       tab,
       input,
-      this.contacts,
-      await this.contacts.emailDirectory(job.tenantId, tab._id),
+      this.store,
+      await this.store.emailDirectory(job.tenantId, tab._id),
     );
     let skip = job.progress.processed;
     try {
@@ -310,7 +312,7 @@ class ImportRun {
     private readonly context: JobContext,
     private readonly tab: Tab,
     private readonly input: ImportInput,
-    private readonly contacts: ContactsService,
+    private readonly store: ContactTransferStore,
     /** Normalized e-mail address → contact id, for the whole tab, kept current as rows are imported. */
     private readonly directory: Map<string, string>,
   ) {
@@ -411,7 +413,7 @@ class ImportRun {
     if (this.updates.length) {
       const current = new Map<string, Contact>(
         (
-          await this.contacts.importTargets(
+          await this.store.importTargets(
             tenantId,
             this.tab._id,
             this.updates.map((u) => u._id),
@@ -449,7 +451,7 @@ class ImportRun {
       this.counts.created += this.inserts.length;
       this.counts.updated += updates.length;
     } else {
-      const written = await this.contacts.writeImportBatch(
+      const written = await this.store.writeImportBatch(
         tenantId,
         this.tab,
         this.author,

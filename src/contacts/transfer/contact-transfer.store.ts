@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import type { UserReference } from '../../auth';
+import { InjectTenantRepository } from '../../common/tenant-repository.providers';
+import type { TenantRepository, TenantScope } from '../../common/tenant-scope';
+import type { Tab } from '../../tabs/tab.schema';
+import { ContactChangeLog } from '../core/contact-changes';
+import { LIST_EXCLUSION, newContact, replacementOf } from '../core/contact-documents';
+import type { StoredContactFields } from '../core/contact-mapping';
+import { Contact } from '../core/contact.schema';
+
+type ImportedUpdate = { _id: string; version: number; stored: StoredContactFields };
+
+/**
+ * The contacts an import reads and writes in batches: the stored contacts are built as the API builds
+ * them one by one (see contact-documents), each write with its change number in the change log.
+ */
+@Injectable()
+export class ContactTransferStore {
+  constructor(
+    @InjectTenantRepository(Contact.name) private readonly contacts: TenantRepository<Contact>,
+    private readonly changes: ContactChangeLog,
+  ) {}
+
+  /**
+   * Normalized e-mail address → id of the contact holding it, for a whole tab. An import reads it once (one
+   * query, addresses only) rather than looking for duplicates row by row: on the embedded database every
+   * query scans the collection.
+   */
+  async emailDirectory(tenantId: string, tabId: string): Promise<Map<string, string>> {
+    const directory = new Map<string, string>();
+    const cursor = this.contacts
+      .forTenant(tenantId)
+      .cursor<Pick<Contact, '_id' | 'norm'>>(
+        { tabId },
+        { projection: { _id: 1, 'norm.emailAddresses.address': 1 }, batchSize: 1000 },
+      );
+    for await (const contact of cursor) {
+      for (const email of (contact.norm?.emailAddresses ?? []) as Array<{ address: string }>) {
+        if (!directory.has(email.address)) directory.set(email.address, contact._id);
+      }
+    }
+    return directory;
+  }
+
+  /** The stored contacts of a tab with these ids: the starting point of an import's updates. */
+  importTargets(tenantId: string, tabId: string, ids: string[]): Promise<Contact[]> {
+    return this.contacts
+      .forTenant(tenantId)
+      .find({ tabId, _id: { $in: ids } }, { projection: LIST_EXCLUSION });
+  }
+
+  /**
+   * Writes a batch of imported contacts, each with a change number. New contacts are inserted under the
+   * ids given; an id already stored (a row written before its import was interrupted and resumed) is left
+   * as it is and counted as inserted. Updates apply only to a contact still at the version they were
+   * computed from; `updated` lists the ones applied.
+   */
+  async writeImportBatch(
+    tenantId: string,
+    tab: Tab,
+    author: UserReference,
+    inserts: Array<{ _id: string; stored: StoredContactFields }>,
+    updates: ImportedUpdate[],
+  ): Promise<{ inserted: number; updated: Set<string> }> {
+    const count = inserts.length + updates.length;
+    if (count === 0) return { inserted: 0, updated: new Set() };
+    const scope = this.contacts.forTenant(tenantId);
+    return this.changes.within(tenantId, tab._id, count, async ({ first }) => {
+      const now = new Date();
+      const documents = inserts.map(({ _id, stored }, index) =>
+        newContact(_id, tab._id, stored, author, now, first + index),
+      );
+      const inserted = documents.length ? await insertNew(scope, documents) : 0;
+      const updated = updates.length
+        ? await applyUpdates(scope, tab, author, now, updates, first + inserts.length)
+        : new Set<string>();
+      return { inserted, updated };
+    });
+  }
+}
+
+/** Inserts new contacts; ids already stored (rows of an interrupted run) count as inserted. */
+async function insertNew(
+  scope: TenantScope<Contact>,
+  documents: Array<Omit<Contact, 'tenantId'>>,
+): Promise<number> {
+  try {
+    return await scope.insertMany(documents, { ordered: false });
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> })
+      .writeErrors;
+    const duplicates = (writeErrors ?? []).filter((e) => (e.code ?? e.err?.code) === 11000).length;
+    if (!writeErrors || duplicates !== writeErrors.length) throw error;
+    return documents.length;
+  }
+}
+
+/** Applies updates still at their version, change numbers from `base`; answers the ids applied. */
+async function applyUpdates(
+  scope: TenantScope<Contact>,
+  tab: Tab,
+  author: UserReference,
+  now: Date,
+  updates: ImportedUpdate[],
+  base: number,
+): Promise<Set<string>> {
+  const updated = new Set<string>();
+  const matched = await scope.bulkUpdate(
+    updates.map(({ _id, version, stored }, index) => {
+      const { $set, $unset } = replacementOf(stored);
+      return {
+        filter: { tabId: tab._id, _id, version },
+        update: {
+          $set: {
+            ...$set,
+            lastModifiedBy: author,
+            lastModifiedDateTime: now,
+            changeSeq: base + index,
+          },
+          ...(Object.keys($unset).length ? { $unset } : {}),
+          $inc: { version: 1 },
+        },
+      };
+    }),
+  );
+  if (matched === updates.length) for (const { _id } of updates) updated.add(_id);
+  else {
+    // Some lost a race with another writer: the ones that carry this batch's change number won.
+    const written = await scope.find(
+      { tabId: tab._id, _id: { $in: updates.map(({ _id }) => _id) } },
+      { projection: { changeSeq: 1 } },
+    );
+    const ours = new Map(updates.map(({ _id }, index) => [_id, base + index]));
+    for (const contact of written) {
+      if (contact.changeSeq === ours.get(contact._id)) updated.add(contact._id);
+    }
+  }
+  return updated;
+}
