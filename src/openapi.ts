@@ -14,7 +14,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Contact Pro API')
     .setDescription(
       'The server of Contact Pro, the Microsoft Teams app that gives every channel a shared, searchable ' +
-        'book of external contacts. OData-style REST; every /api/v1 route needs an Azure AD bearer token.',
+        'book of external contacts. OData-style REST; every /api/v1 route needs an Azure AD bearer token. ' +
+        'A JSON body with a `__proto__` key, or a `constructor` key holding `prototype`, is refused (400).',
     )
     .setVersion(packageVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')

@@ -39,6 +39,10 @@ export class ContactImportOptionsDto {
 /** The multipart form of an import. */
 export class ContactImportFormDto extends ContactImportOptionsDto {
   /** An .xlsx, .csv (UTF-8, `,` `;` or tab separated) or .vcf (vCard 3.0/4.0) file with a header row. */
-  @ApiProperty({ type: 'string', format: 'binary' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    example: 'Display name,E-mail\nAdele Vance,adele.vance@contoso.com\n',
+  })
   file: unknown;
 }

@@ -249,8 +249,8 @@ export class CreateContactDto {
   @MaxLength(LIMITS.categoryNameLength, { each: true })
   categories?: string[];
 
-  /** Values of the tab's custom fields by key, typed by their definitions; null clears one. */
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { industry: 'Retail' } })
+  /** Values of the tab's custom fields by key (e.g. `{"industry": "Retail"}`), typed by their definitions; null clears one. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOmittable()
   @IsObject()
   customFields?: Record<string, unknown>;

@@ -116,7 +116,7 @@ export class TabPermissionsDto {
   @IsIn(CONTACT_EDITORS)
   contactEditors?: ContactEditors;
 
-  /** User ids (Azure AD object ids) who change the tab; the creator is always the first. */
+  /** User ids (Azure AD object ids) who change the tab; the creator is always the first, a change keeps one. */
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'string', pattern: GUID.source },
