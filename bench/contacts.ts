@@ -359,7 +359,6 @@ async function main(): Promise<void> {
   const { applyContactInput, EMPTY_CONTACT, storedContactFields } =
     await import('../src/contacts/core/contact-mapping');
   const { contactModelForTab } = await import('../src/contacts/core/contact.entity-model');
-  const { favoriteFilterFor } = await import('../src/contacts/core/favorite-filter');
   const { createSkiptoken, keysetCondition, parseODataQuery, readODataRequest, readPath } =
     await import('../src/odata');
   const localIdp = await import('../src/auth/local-identity-provider');
@@ -471,11 +470,14 @@ async function main(): Promise<void> {
     const model = contactModelForTab(tab.customFields);
     const projection = { searchKeys: 0 };
     const scope = { tenantId: TENANTS[0], tabId: tab.id };
+    const caller = { userId: USERS[0] };
     const driverFind = (raw: Record<string, string>, extra?: Document): DriverQuery => {
-      const query = parseODataQuery(readODataRequest(raw, `http://bench${base}`, 'http://bench'), model);
-      const parts = [scope, favoriteFilterFor(query.filter, USERS[0]), extra].filter(
-        (part): part is Document => part !== undefined,
+      const query = parseODataQuery(
+        readODataRequest(raw, `http://bench${base}`, 'http://bench'),
+        model,
+        caller,
       );
+      const parts = [scope, query.filter, extra].filter((part): part is Document => part !== undefined);
       return {
         kind: 'find',
         filter: parts.length === 1 ? parts[0] : { $and: parts },
@@ -497,8 +499,7 @@ async function main(): Promise<void> {
 
     // Page N: the token the (N-1)th @odata.nextLink carries, made from the last row of page N-1.
     const pageRequest = readODataRequest({ $top: String(PAGE) }, `http://bench${base}`, 'http://bench');
-    const pageQuery = parseODataQuery(pageRequest, model);
-    pageQuery.filter = favoriteFilterFor(pageQuery.filter, USERS[0]);
+    const pageQuery = parseODataQuery(pageRequest, model, caller);
     const [beforeDeep] = await collection
       .find(scope, { projection: { _id: 1 } })
       .sort(pageQuery.sort)

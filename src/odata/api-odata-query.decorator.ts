@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
-import type { EntityModel } from './entity-model';
+import type { EntityModel, QueryContext } from './entity-model';
 import { parseFilter } from './filter-parser';
 import { translateFilter } from './filter-translator';
 import { ODATA_LIMITS } from './limits';
@@ -37,6 +37,9 @@ function checked(option: string, example: string, check: () => unknown): string 
   return example;
 }
 
+/** The caller an example is checked for: an example works for everyone. */
+const ANY_CALLER: QueryContext = { userId: '00000000-0000-0000-0000-000000000000' };
+
 /**
  * Documents the OData query options of a list route for `model` (for a tab's contacts: the contact
  * model without the tab's custom fields). Examples are those of the model, so "Try it out" succeeds.
@@ -45,7 +48,7 @@ export function ApiODataQuery(model: EntityModel, examples: ODataQueryExamples) 
   const select = checked('$select', examples.select, () => parseSelect(examples.select, model));
   const orderby = checked('$orderby', examples.orderby, () => parseOrderBy(examples.orderby, model));
   const filter = checked('$filter', examples.filter, () =>
-    translateFilter(parseFilter(examples.filter), model),
+    translateFilter(parseFilter(examples.filter), model, ANY_CALLER),
   );
   const text = { type: String, pattern: PRINTABLE_OPTION, maxLength: ODATA_LIMITS.maxOptionLength };
   const decorators = [

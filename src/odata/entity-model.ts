@@ -25,6 +25,12 @@ export interface PrimitivePropertyModel extends PropertyCapabilities {
   path: string;
   /** Database path of the normalized key; Edm.String only. */
   normalizedPath?: string;
+  /**
+   * For an Edm.Boolean stored nowhere and computed for the caller (a contact's `isFavorite`): the stored
+   * condition under which the property has `value` for the caller. The filter translator decides which of
+   * true and false a condition accepts (such a property is never null) and asks this for each.
+   */
+  translate?: (value: boolean, context: QueryContext) => MongoFilter;
 }
 
 /** A collection of primitives, e.g. `categories`. Elements are never null. */
@@ -59,6 +65,12 @@ export type IndexDefinition = ReadonlyArray<readonly [string, 1 | -1]>;
 /** A MongoDB filter document produced by this engine or handed to it. */
 export type MongoFilter = Record<string, unknown>;
 
+/** Who asks: what a property computed for the caller translates with. */
+export interface QueryContext {
+  /** The caller's user id. */
+  userId: string;
+}
+
 /** The declarative description of one entity: nothing outside it is reachable from a query. */
 export interface EntityModel {
   /** Type name used in messages, e.g. `contact`. */
@@ -89,7 +101,11 @@ const ALL_CAPABILITIES: PropertyCapabilities = {
 };
 
 /** Options accepted by the property builders: capabilities default to everything but `searchable`. */
-export type PropertyOptions = Partial<PropertyCapabilities> & { path?: string; normalizedPath?: string };
+export type PropertyOptions = Partial<PropertyCapabilities> & {
+  path?: string;
+  normalizedPath?: string;
+  translate?: PrimitivePropertyModel['translate'];
+};
 
 /** Options of a complex collection: also the members every element has (none by default). */
 export type ComplexCollectionOptions = PropertyOptions & { requiredMembers?: readonly string[] };
@@ -103,6 +119,7 @@ export const prop = {
       type,
       path,
       normalizedPath: type === 'Edm.String' ? (options.normalizedPath ?? `norm.${path}`) : undefined,
+      ...(options.translate ? { translate: options.translate } : {}),
       ...ALL_CAPABILITIES,
       ...pickCapabilities(options),
     };
@@ -158,6 +175,14 @@ export function defineEntityModel(model: EntityModel): EntityModel {
     if (!PROPERTY_NAME.test(name)) throw new Error(`${model.name}: invalid property name '${name}'`);
     if (property.kind === 'primitive' && property.type === 'Edm.String' && !property.normalizedPath) {
       throw new Error(`${model.name}.${name}: a string property needs a normalizedPath`);
+    }
+    if (property.kind === 'primitive' && property.translate && property.type !== 'Edm.Boolean') {
+      throw new Error(`${model.name}.${name}: only a Boolean property can translate itself`);
+    }
+    if (property.kind === 'primitive' && property.translate && property.sortable) {
+      throw new Error(
+        `${model.name}.${name}: a property that translates itself has no stored value to sort on`,
+      );
     }
     if (property.sortable && property.kind !== 'primitive') {
       throw new Error(`${model.name}.${name}: only primitive properties can be sortable`);

@@ -412,3 +412,54 @@ describe('translateFilter: type and property errors are 400s', () => {
     expect(rejection(text)).toMatch(message);
   });
 });
+
+describe('translateFilter: a property that translates itself', () => {
+  const CALLER = { userId: 'u1' };
+  const model = defineEntityModel({
+    name: 'note',
+    entitySet: 'notes',
+    idPath: '_id',
+    scopePaths: ['tenantId'],
+    indexes: [],
+    properties: {
+      isRead: prop.primitive('Edm.Boolean', 'isRead', {
+        sortable: false,
+        translate: (value, { userId }) => ({ readBy: value ? userId : { $ne: userId } }),
+      }),
+      isPinned: prop.primitive('Edm.Boolean', 'isPinned'),
+    },
+  });
+  const translated = (text: string) => translateFilter(parseFilter(text), model, CALLER);
+
+  it.each([
+    ['isRead', { readBy: 'u1' }],
+    ['isRead eq true', { readBy: 'u1' }],
+    ['false lt isRead', { readBy: 'u1' }],
+    ['isRead le false', { readBy: { $ne: 'u1' } }],
+    ['isRead in (false, null)', { readBy: { $ne: 'u1' } }],
+    ['isRead ge false', { _id: { $exists: true } }],
+    ['isRead lt false', { _id: { $in: [] } }],
+    ['isRead eq null', { _id: { $in: [] } }],
+    ['not isRead', { $nor: [{ readBy: 'u1' }] }],
+    ['isRead and isPinned', { $and: [{ readBy: 'u1' }, { isPinned: { $eq: true } }] }],
+  ])('%s becomes the stored condition for the caller', (text, expected) => {
+    expect(translated(text)).toEqual(expected);
+  });
+
+  it('keeps the 400s of any Boolean', () => {
+    expect(() => translated('isRead gt null')).toThrow(/null can only be compared/);
+    expect(() => translated("isRead eq 'yes'")).toThrow(ApiError);
+  });
+
+  it('needs the caller, and a Boolean that is not sorted on', () => {
+    expect(() => translateFilter(parseFilter('isRead'), model)).toThrow(/query context/);
+    const base = { name: 'x', entitySet: 'x', idPath: '_id', scopePaths: [], indexes: [] };
+    const translate = () => ({});
+    expect(() =>
+      defineEntityModel({ ...base, properties: { n: prop.primitive('Edm.Int32', 'n', { translate }) } }),
+    ).toThrow(/only a Boolean/);
+    expect(() =>
+      defineEntityModel({ ...base, properties: { b: prop.primitive('Edm.Boolean', 'b', { translate }) } }),
+    ).toThrow(/sort/);
+  });
+});

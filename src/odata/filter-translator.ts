@@ -21,6 +21,7 @@ import {
   type PrimitiveCollectionModel,
   type PrimitivePropertyModel,
   type PropertyModel,
+  type QueryContext,
 } from './entity-model';
 import { ODATA_LIMITS } from './limits';
 import { integerLiteral, isNullLiteral, literalValue, type LiteralValue } from './literals';
@@ -38,6 +39,8 @@ import { odataError, quoteInput } from './odata-error';
  *   evaluates $elemMatch against the whole array and rejects $and/$or/$ne/$not inside it).
  * - Lambdas: any(P) is "some element matches", an `or` of one-operator conditions on the element path;
  *   all(P) is "no element violates P", a `$nor` of the violations, so an empty collection satisfies it.
+ * - A Boolean that translates itself (computed for the caller, never null) becomes the model's stored
+ *   condition for the one value the comparison accepts, anything for both, nothing for neither.
  */
 
 const ORDER_OPERATORS: Record<'gt' | 'ge' | 'lt' | 'le', string> = {
@@ -66,9 +69,32 @@ const COMPLEMENT: Record<ComparisonOperator, ComparisonOperator> = {
 /** Matches nothing: an empty `$in` (FerretDB and MongoDB both accept it). */
 const NOTHING = (path: string): MongoFilter => ({ [path]: { $in: [] } });
 
-/** Translates a parsed `$filter` for one entity model into a MongoDB filter. */
-export function translateFilter(node: FilterNode, model: EntityModel): MongoFilter {
-  return new FilterTranslator(model).condition(node);
+/**
+ * Translates a parsed `$filter` for one entity model into a MongoDB filter; `context` is the caller, for
+ * the properties that translate themselves (a model without them needs none).
+ */
+export function translateFilter(node: FilterNode, model: EntityModel, context?: QueryContext): MongoFilter {
+  return new FilterTranslator(model, context).condition(node);
+}
+
+/** Whether a Boolean `candidate` satisfies `candidate <operator> value` (false sorts before true). */
+function holds(candidate: boolean, operator: ComparisonOperator, value: LiteralValue): boolean {
+  if (typeof value !== 'boolean') return false;
+  const [left, right] = [Number(candidate), Number(value)];
+  switch (operator) {
+    case 'eq':
+      return left === right;
+    case 'ne':
+      return left !== right;
+    case 'gt':
+      return left > right;
+    case 'ge':
+      return left >= right;
+    case 'lt':
+      return left < right;
+    case 'le':
+      return left <= right;
+  }
 }
 
 interface Operand {
@@ -95,7 +121,10 @@ interface ElementOperand {
 }
 
 class FilterTranslator {
-  constructor(private readonly model: EntityModel) {}
+  constructor(
+    private readonly model: EntityModel,
+    private readonly context?: QueryContext,
+  ) {}
 
   condition(node: FilterNode): MongoFilter {
     switch (node.kind) {
@@ -130,9 +159,24 @@ class FilterTranslator {
             `'${operand.name}' is not a Boolean property, so it cannot stand alone as a condition (position ${node.position}).`,
           );
         }
+        if (operand.property.translate) return this.translated(operand, (value) => value);
         return { [operand.property.path]: { $eq: true } };
       }
     }
+  }
+
+  /** The stored condition of a property that translates itself, from which of true and false it accepts. */
+  private translated(operand: Operand, accepts: (value: boolean) => boolean): MongoFilter {
+    const { translate } = operand.property;
+    if (!translate || !this.context) {
+      throw new Error(
+        `${this.model.name}.${operand.name} translates itself: give the caller's query context`,
+      );
+    }
+    const [whenTrue, whenFalse] = [accepts(true), accepts(false)];
+    if (whenTrue && whenFalse) return { [this.model.idPath]: { $exists: true } };
+    if (whenTrue || whenFalse) return translate(whenTrue, this.context);
+    return NOTHING(this.model.idPath);
   }
 
   private resolve(path: PathNode): { name: string; property: PropertyModel } {
@@ -228,6 +272,9 @@ class FilterTranslator {
     const operand = this.operand(left);
     const path = queryPath(operand.property);
     if (isNullLiteral(literal)) {
+      // Never null: `eq null` accepts neither value, `ne null` both.
+      if (operand.property.translate && (operator === 'eq' || operator === 'ne'))
+        return this.translated(operand, () => operator === 'ne');
       if (operator === 'eq') return { [path]: { $eq: null } };
       if (operator === 'ne') return { [path]: { $ne: null } };
       throw odataError(
@@ -236,6 +283,8 @@ class FilterTranslator {
       );
     }
     const value = this.storedValue(literal, operand.property.type, operand.name);
+    if (operand.property.translate)
+      return this.translated(operand, (candidate) => holds(candidate, operator, value));
     if (operator === 'eq') return { [path]: { $eq: value } };
     if (operator === 'ne') return { [path]: { $ne: value } };
     return { [path]: { [ORDER_OPERATORS[operator]]: value } };
@@ -252,6 +301,7 @@ class FilterTranslator {
     const values = node.items.map((item) =>
       isNullLiteral(item) ? null : this.storedValue(item, operand.property.type, operand.name),
     );
+    if (operand.property.translate) return this.translated(operand, (value) => values.includes(value));
     return { [queryPath(operand.property)]: { $in: values } };
   }
 

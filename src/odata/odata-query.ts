@@ -1,5 +1,5 @@
 import type { FilterNode } from './ast';
-import type { EntityModel, MongoFilter } from './entity-model';
+import type { EntityModel, MongoFilter, QueryContext } from './entity-model';
 import { assertPrintable } from './filter-lexer';
 import { parseFilter } from './filter-parser';
 import { translateFilter } from './filter-translator';
@@ -104,8 +104,15 @@ function nonNegativeInteger(option: SystemQueryOption, value: string): number {
   return Number(value.trim());
 }
 
-/** Parses and translates the options of a request for an entity model. */
-export function parseODataQuery(request: ODataRequest, model: EntityModel): ParsedODataQuery {
+/**
+ * Parses and translates the options of a request for an entity model; `context` is the caller, for a
+ * model whose properties translate themselves (see {@link translateFilter}).
+ */
+export function parseODataQuery(
+  request: ODataRequest,
+  model: EntityModel,
+  context?: QueryContext,
+): ParsedODataQuery {
   const { options } = request;
   if (options.$deltatoken !== undefined) {
     throw odataError('$deltatoken', '$deltatoken is accepted only by delta routes (…/delta).');
@@ -114,7 +121,7 @@ export function parseODataQuery(request: ODataRequest, model: EntityModel): Pars
   const parts: MongoFilter[] = [];
   if (options.$filter !== undefined) {
     filterTree = parseFilter(options.$filter);
-    parts.push(translateFilter(filterTree, model));
+    parts.push(translateFilter(filterTree, model, context));
   }
   let searchTerms: string[] | undefined;
   if (options.$search !== undefined) {

@@ -4,7 +4,9 @@ import {
   prop,
   type EntityModel,
   type IndexDefinition,
+  type MongoFilter,
   type PropertyModel,
+  type QueryContext,
 } from '../../odata';
 import {
   CONTACT_TEXT_FIELDS,
@@ -20,11 +22,15 @@ const NOT_SORTABLE = { sortable: false } as const;
 
 /** Database path of the (never exposed) list of users who marked a contact as favourite. */
 export const FAVORITED_BY_PATH = 'favoritedBy';
+
 /**
- * Path `isFavorite` is given in translated filters; it is stored nowhere: the service rewrites it into a
- * condition on {@link FAVORITED_BY_PATH} for the caller (see favorite-filter.ts).
+ * `isFavorite` is the caller's own mark, stored as the caller's id in the contact's `favoritedBy` array:
+ * true is `{ favoritedBy: userId }` (served by the `(tenantId, tabId, favoritedBy, _id)` index), false
+ * `{ favoritedBy: { $ne: userId } }`.
  */
-export const IS_FAVORITE_PATH = 'isFavorite';
+function favoriteCondition(favorite: boolean, { userId }: QueryContext): MongoFilter {
+  return { [FAVORITED_BY_PATH]: favorite ? userId : { $ne: userId } };
+}
 
 /** The database path a tab's list sorts on for each sortable property: text sorts on its normalized key. */
 const TAB_SORT_PATHS = SORTABLE_CONTACT_FIELDS.map((name) =>
@@ -82,7 +88,10 @@ function contactProperties(sortable: (name: string) => boolean): Record<string, 
     // Up to 64 KiB of HTML: selectable only, and no normalized copy (normalizedPath = path skips it).
     notes: prop.primitive('Edm.String', 'notes', { ...SELECT_ONLY, normalizedPath: 'notes' }),
     categories: prop.collection('Edm.String', 'categories'),
-    isFavorite: prop.primitive('Edm.Boolean', 'isFavorite', { path: IS_FAVORITE_PATH, sortable: false }),
+    isFavorite: prop.primitive('Edm.Boolean', 'isFavorite', {
+      sortable: false,
+      translate: favoriteCondition,
+    }),
     // The user references are read whole; their ids filter (`createdBy/id eq '…'`).
     createdBy: prop.primitive('Edm.Guid', 'createdBy', SELECT_ONLY),
     'createdBy/id': prop.primitive('Edm.Guid', 'createdBy/id', { ...NOT_SORTABLE, selectable: false }),

@@ -31,7 +31,6 @@ import {
   ApiODataQuery,
   ODATA_LIMITS,
   ODataOptions,
-  ODataQuery,
   PRINTABLE_OPTION,
   type ODataCollection,
   type ODataRequest,
@@ -271,8 +270,8 @@ export class ContactSearchController {
   @ApiOkResponse({ type: ContactCollectionDto })
   search(
     @CurrentUser() user: AuthenticatedUser,
-    @ODataQuery(tenantContactModel) query: ODataQuery,
+    @ODataOptions() request: ODataRequest,
   ): Promise<ODataCollection<ContactResource>> {
-    return this.contacts.search(user, query);
+    return this.contacts.search(user, request);
   }
 }

@@ -16,7 +16,7 @@ import {
 import type { Tab } from '../../tabs/tab.schema';
 import { TabContentStores, type TabContentStore } from '../../tabs/tab-content-stores';
 import { TabsService } from '../../tabs/tabs.service';
-import { contactModelOf } from './contact.entity-model';
+import { contactModelOf, tenantContactModel } from './contact.entity-model';
 import {
   applyContactInput,
   contactFieldsOf,
@@ -32,7 +32,6 @@ import { ContactChangeLog } from './contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
 import { Contact } from './contact.schema';
 import { contactNotFound } from './contact-id.pipe';
-import { favoriteFilterFor } from './favorite-filter';
 import { odataError } from '../../odata/odata-error';
 import { KeyedSerializer } from '../../common/keyed-serializer';
 
@@ -85,12 +84,13 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     request: ODataRequest,
   ): Promise<ODataCollection<ContactResource>> {
     const tab = await this.tabs.findTab(user, tabId);
-    const query = parseODataQuery(request, contactModelOf(tab));
+    const query = parseODataQuery(request, contactModelOf(tab), { userId: user.userId });
     return this.run(user, query, { tabId: tab._id });
   }
 
   /** Every tab's contacts in the caller's tenant (everyone in a tenant reads every tab). */
-  search(user: AuthenticatedUser, query: ODataQuery): Promise<ODataCollection<ContactResource>> {
+  search(user: AuthenticatedUser, request: ODataRequest): Promise<ODataCollection<ContactResource>> {
+    const query = parseODataQuery(request, tenantContactModel, { userId: user.userId });
     return this.run(user, query);
   }
 
@@ -313,7 +313,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     query: ODataQuery,
     within?: { tabId: string },
   ): Promise<ODataCollection<ContactResource>> {
-    query.filter = favoriteFilterFor(query.filter, user.userId);
     query.projection ??= LIST_EXCLUSION as unknown as Record<string, 1>;
     return this.scope(user).list(query, {
       within,
@@ -369,8 +368,8 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         throw odataError(name, `${name} does not apply to an export, which is one file without pages.`);
       }
     }
-    const query = parseODataQuery(request, contactModelOf(tab));
-    const filter = favoriteFilterFor(query.filter, user.userId);
+    const query = parseODataQuery(request, contactModelOf(tab), { userId: user.userId });
+    const { filter } = query;
     const scope = this.contacts.forTenant(user.tenantId);
     const scoped = { tabId: tab._id };
     // Opened when the file is written, so that a refused option opens nothing.

@@ -1,18 +1,14 @@
 import { parseODataQuery, readODataRequest } from '../../odata';
-import { contactModel } from './contact.entity-model';
-import { favoriteFilterFor } from './favorite-filter';
+import { contactModel, tenantContactModel } from './contact.entity-model';
 
 const USER = 'aaaaaaaa-0000-4000-8000-000000000001';
 
-function filterFor($filter: string) {
-  const query = parseODataQuery(
-    readODataRequest({ $filter }, 'https://h/api/v1/x', 'https://h'),
-    contactModel,
-  );
-  return favoriteFilterFor(query.filter, USER);
+function filterFor($filter: string, model = contactModel) {
+  const request = readODataRequest({ $filter }, 'https://h/api/v1/x', 'https://h');
+  return parseODataQuery(request, model, { userId: USER }).filter;
 }
 
-describe('isFavorite filter', () => {
+describe('isFavorite in $filter', () => {
   it.each([
     ['isFavorite eq true', { favoritedBy: USER }],
     ['isFavorite', { favoritedBy: USER }],
@@ -24,11 +20,12 @@ describe('isFavorite filter', () => {
     ['isFavorite in (true, false)', { _id: { $exists: true } }],
     ['isFavorite eq null', { _id: { $in: [] } }],
     ['isFavorite ne null', { _id: { $exists: true } }],
-  ])('%s', (filter, expected) => {
+  ])('%s is the stored condition for the caller', (filter, expected) => {
     expect(filterFor(filter)).toEqual(expected);
+    expect(filterFor(filter, tenantContactModel)).toEqual(expected);
   });
 
-  it('rewrites inside and/or/not and leaves other conditions alone', () => {
+  it('translates inside and/or/not and leaves other conditions alone', () => {
     expect(filterFor("not isFavorite and startswith(displayName,'a') or isFavorite eq true")).toEqual({
       $or: [
         { $and: [{ $nor: [{ favoritedBy: USER }] }, { 'norm.displayName': { $regex: '^a' } }] },
@@ -36,6 +33,12 @@ describe('isFavorite filter', () => {
       ],
     });
     expect(filterFor("displayName eq 'x'")).toEqual({ 'norm.displayName': { $eq: 'x' } });
-    expect(favoriteFilterFor(undefined, USER)).toBeUndefined();
+  });
+
+  it('is a stored condition of nobody else', () => {
+    const request = readODataRequest({ $filter: 'isFavorite' }, 'https://h/api/v1/x', 'https://h');
+    expect(parseODataQuery(request, contactModel, { userId: 'someone-else' }).filter).toEqual({
+      favoritedBy: 'someone-else',
+    });
   });
 });
