@@ -10,10 +10,18 @@ import { InjectTenantRepository } from '../../common/tenant-repository.providers
 import type { TenantRepository } from '../../common/tenant-scope';
 import { VALIDATOR_OPTIONS, validationDetails } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
-import type { JobDto } from '../../jobs/dto/job.dto';
-import { Job, JOB_ERRORS_KEPT, type JobProgress, type JobRowError } from '../../jobs/job.schema';
-import { JobFailure, JobHandlers, type JobContext, type JobHandler } from '../../jobs/job-handlers';
-import { JobsService } from '../../jobs/jobs.service';
+import {
+  JOB_ERRORS_KEPT,
+  JobFailure,
+  JobHandlers,
+  JobsService,
+  type Job,
+  type JobContext,
+  type JobDto,
+  type JobHandler,
+  type JobProgress,
+  type JobRowError,
+} from '../../jobs';
 import type { Tab } from '../../tabs/tab.schema';
 import { TabsService } from '../../tabs/tabs.service';
 import { contactModel, contactModelForTab } from '../core/contact.entity-model';

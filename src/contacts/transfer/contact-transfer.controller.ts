@@ -16,7 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../../auth';
 import { UploadRoute } from '../../common/body-limit';
 import { ErrorResponseDto } from '../../common/error-response.dto';
-import { JobDto } from '../../jobs/dto/job.dto';
+import { JobDto } from '../../jobs';
 import { ApiODataQuery, ODataOptions, type ODataRequest } from '../../odata';
 import { TabIdPipe } from '../../tabs/tab-id.pipe';
 import { contactModel } from '../core/contact.entity-model';
