@@ -71,7 +71,7 @@ const CASES: Case[] = [
 
 /** Child process: the service itself, plus the public baseline route. */
 async function serve(): Promise<void> {
-  const { Public } = await import('../src/common/public.decorator');
+  const { Public } = await import('../src/auth/public.decorator');
   const { createApp } = await import('../src/app.factory');
   const { loadConfig } = await import('../src/config/load-config');
   const { IdentityProvider } = await import('../src/auth');

@@ -1,11 +1,11 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { AuthenticationGuard, AuthModule } from './auth';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuthModule } from './auth';
 import { ChannelsModule } from './channels/channels.module';
 import { AdminModule } from './admin/admin.module';
 import { BatchModule } from './batch/batch.module';
 import { ApiErrorFilter } from './common/api-error.filter';
-import { RateLimitGuard, rateLimitModule } from './common/rate-limit';
+import { RateLimitModule } from './common/rate-limit';
 import { ResourceHeadersInterceptor } from './common/resource-headers.interceptor';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -35,7 +35,7 @@ export class AppModule {
         ChannelsModule,
         TabsModule,
         ContactsModule,
-        rateLimitModule(),
+        RateLimitModule,
         AdminModule,
         MetadataModule,
         BatchModule,
@@ -46,9 +46,6 @@ export class AppModule {
         // Outermost first: the ETag header is read from the body before `odata.metadata=none` strips it.
         { provide: APP_INTERCEPTOR, useClass: ODataJsonFormatInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ResourceHeadersInterceptor },
-        { provide: APP_GUARD, useClass: AuthenticationGuard },
-        // After authentication: the limits are per user and per tenant.
-        { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
   }

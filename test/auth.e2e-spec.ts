@@ -9,7 +9,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { Auth, type AuthenticatedUser, CurrentUser, IdentityProvider } from '../src/auth';
-import { Public } from '../src/common/public.decorator';
+import { Public } from '../src/auth';
 import { AppConfig } from '../src/config/app-config';
 import { loadConfig } from '../src/config/load-config';
 import { startTestApp, TestApp } from './support/app';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { Public } from '../src/common/public.decorator';
+import { Public } from '../src/auth';
 import { startTestApp, TestApp } from './support/app';
 import { bearer, TENANT_1, TokenFactory, USER_A } from './support/tokens';
 

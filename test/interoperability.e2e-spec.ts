@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
-import { Public } from '../src/common/public.decorator';
+import { Public } from '../src/auth';
 import { SERVICE_SCHEMA } from '../src/metadata/metadata-entity-sets';
 import { csdlJson, buildCsdlSchema } from '../src/odata';
 import { startTestApp, TestApp } from './support/app';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import request from 'supertest';
-import { Public } from '../src/common/public.decorator';
+import { Public } from '../src/auth';
 import { shutDownGracefully } from '../src/health/graceful-shutdown';
 import { startTestApp, TestApp } from './support/app';
 import { testDatabaseName, testMongoUri } from './support/database';

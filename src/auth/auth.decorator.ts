@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { IS_PUBLIC } from '../common/public.decorator';
+import { IS_PUBLIC } from './public.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 
 export const AUTH_REQUIREMENT = 'contactPro:auth';

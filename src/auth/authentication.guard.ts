@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { types } from 'node:util';
 import { ApiError } from '../common/api-error';
 import { LruCache } from '../common/lru-cache';
-import { IS_PUBLIC } from '../common/public.decorator';
+import { IS_PUBLIC } from './public.decorator';
 import { AppConfig } from '../config/app-config';
 import { AUTH_REQUIREMENT, AuthRequirement } from './auth.decorator';
 import {

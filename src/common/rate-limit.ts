@@ -1,4 +1,5 @@
-import { DynamicModule, ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import {
   ThrottlerGuard,
   ThrottlerModule,
@@ -73,7 +74,12 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** The throttler's module, configured from the settings (imported by the app module). */
-export function rateLimitModule(): DynamicModule {
-  return ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions });
-}
+/**
+ * The throttler, configured from the settings, and its global guard. The app module imports it after the
+ * auth module, so that the guard runs after authentication (its limits are per user and per tenant).
+ */
+@Module({
+  imports: [ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions })],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+})
+export class RateLimitModule {}

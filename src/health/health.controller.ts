@@ -8,7 +8,7 @@ import {
   HealthIndicatorService,
 } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../common/public.decorator';
+import { Public } from '../auth';
 import { DatabaseHealthIndicator } from './database.health';
 import { ShutdownState } from './shutdown-state';
 
