@@ -1,12 +1,7 @@
 import type { CustomFieldDefinition, FieldLayout } from '../../contact-fields';
-import {
-  exportColumns,
-  headerKey,
-  resolveColumns,
-  rowInput,
-  selectedColumns,
-  type ExportColumn,
-} from './contact-columns';
+import { headerKey } from './contact-columns';
+import { exportColumns, selectedColumns, type ExportColumn } from './export-columns';
+import { resolveColumns, rowInput } from './import-columns';
 import type { ContactResource } from '../core/contact-mapping';
 import { neutralizeFormula, restoreFormulaText } from './csv';
 

@@ -5,7 +5,7 @@ import { ApiError } from '../../common/api-error';
 import type { ODataRequest } from '../../odata';
 import type { Tab } from '../../tabs/tab.schema';
 import type { CustomFieldDefinition } from '../../contact-fields';
-import { csvCell, exportColumns, selectedColumns, type ExportColumn } from './contact-columns';
+import { csvCell, exportColumns, selectedColumns, type ExportColumn } from './export-columns';
 import { odataError } from '../../odata/odata-error';
 import { toContactResource } from '../core/contact-mapping';
 import type { Contact } from '../core/contact.schema';

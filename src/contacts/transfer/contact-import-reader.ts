@@ -1,6 +1,6 @@
 import { ApiError } from '../../common/api-error';
 import type { FieldLayout } from '../../contact-fields';
-import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './contact-columns';
+import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './import-columns';
 import type { TabRules } from '../core/contact-mapping';
 import { detectDelimiter, parseCsv, restoreFormulaText, UnreadableFileError, utf8Slices } from './csv';
 import { checkXlsx, readXlsxRows, type SheetCell, type SheetRow } from './spreadsheet';

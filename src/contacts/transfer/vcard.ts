@@ -1,5 +1,6 @@
 import type { CustomFieldDefinition } from '../../contact-fields';
-import { customFieldInput, headerKey } from './contact-columns';
+import { headerKey } from './contact-columns';
+import { customFieldInput } from './cell-values';
 import { UnreadableFileError } from './csv';
 import type { ContactResource } from '../core/contact-mapping';
 import type { AddressType, PhoneType } from '../core/contact.schema';
