@@ -32,7 +32,6 @@ import { ContactChangeLog } from './contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
 import { Contact } from './contact.schema';
 import { contactNotFound } from './contact-id.pipe';
-import { odataError } from '../../odata/odata-error';
 import { KeyedSerializer } from '../../common/keyed-serializer';
 
 /**
@@ -353,40 +352,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     );
   }
 
-  /**
-   * The tab's contacts an export writes, in order: `$filter`, `$search` and `$orderby` as the list reads
-   * them, `$skip` and `$top` over the whole file (no page size); and the `$select`ed properties.
-   */
-  async exportContacts(
-    user: AuthenticatedUser,
-    tabId: string,
-    request: ODataRequest,
-  ): Promise<{ tab: Tab; contacts: AsyncIterable<Contact>; select?: string[] }> {
-    const tab = await this.tabs.findTab(user, tabId);
-    for (const name of ['$count', '$skiptoken', '$deltatoken'] as const) {
-      if (request.options[name] !== undefined) {
-        throw odataError(name, `${name} does not apply to an export, which is one file without pages.`);
-      }
-    }
-    const query = parseODataQuery(request, contactModelOf(tab), { userId: user.userId });
-    const { filter } = query;
-    const scope = this.contacts.forTenant(user.tenantId);
-    const scoped = { tabId: tab._id };
-    // Opened when the file is written, so that a refused option opens nothing.
-    async function* contacts(): AsyncGenerator<Contact> {
-      // A limit of 0 is no limit to the database.
-      if (query.top === 0) return;
-      yield* scope.cursor(filter ? { $and: [scoped, filter] } : scoped, {
-        projection: { searchKeys: 0, norm: 0 },
-        sort: query.sort,
-        skip: query.skip,
-        limit: query.top,
-        // Few large batches: on the embedded database each batch costs another pass over the collection.
-        batchSize: 2000,
-      });
-    }
-    return { tab, contacts: contacts(), select: query.select };
-  }
 }
 
 function writeKey(tenantId: string, contactId: string): string {

@@ -10,7 +10,7 @@ import { odataError } from '../../odata/odata-error';
 import { toContactResource } from '../core/contact-mapping';
 import type { Contact } from '../core/contact.schema';
 import { TabsService } from '../../tabs/tabs.service';
-import { ContactsService } from '../core/contacts.service';
+import { ContactTransferStore } from './contact-transfer.store';
 import { CSV_BOM, csvRecord } from './csv';
 import { EXPORT_FORMATS, type ExportFormat } from '../dto/contact-export.dto';
 import { xlsxWriter } from './spreadsheet';
@@ -59,7 +59,7 @@ export function contentDisposition(tabName: string, format: ExportFormat): strin
 @Injectable()
 export class ContactExportService {
   constructor(
-    private readonly contacts: ContactsService,
+    private readonly store: ContactTransferStore,
     private readonly tabs: TabsService,
   ) {}
 
@@ -75,7 +75,7 @@ export class ContactExportService {
       throw ApiError.badRequest(`format must be one of ${EXPORT_FORMATS.join(', ')}.`, 'format');
     }
     const chosen = format as ExportFormat;
-    const { tab, contacts, select } = await this.contacts.exportContacts(user, tabId, request);
+    const { tab, contacts, select } = await this.store.exportContacts(user, tabId, request);
     if (select && chosen === 'vcf') {
       throw odataError(
         '$select',

@@ -1,25 +1,66 @@
 import { Injectable } from '@nestjs/common';
-import type { UserReference } from '../../auth';
+import type { AuthenticatedUser, UserReference } from '../../auth';
 import { InjectTenantRepository } from '../../common/tenant-repository.providers';
 import type { TenantRepository, TenantScope } from '../../common/tenant-scope';
+import { parseODataQuery, type ODataRequest } from '../../odata';
+import { odataError } from '../../odata/odata-error';
 import type { Tab } from '../../tabs/tab.schema';
+import { TabsService } from '../../tabs/tabs.service';
 import { ContactChangeLog } from '../core/contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from '../core/contact-documents';
+import { contactModelOf } from '../core/contact.entity-model';
 import type { StoredContactFields } from '../core/contact-mapping';
 import { Contact } from '../core/contact.schema';
 
 type ImportedUpdate = { _id: string; version: number; stored: StoredContactFields };
 
 /**
- * The contacts an import reads and writes in batches: the stored contacts are built as the API builds
- * them one by one (see contact-documents), each write with its change number in the change log.
+ * The contacts an import reads and writes in batches, and the ones an export reads in one cursor. Stored
+ * contacts are built as the API builds them one by one (see contact-documents), each write with its
+ * change number in the change log.
  */
 @Injectable()
 export class ContactTransferStore {
   constructor(
     @InjectTenantRepository(Contact.name) private readonly contacts: TenantRepository<Contact>,
     private readonly changes: ContactChangeLog,
+    private readonly tabs: TabsService,
   ) {}
+
+  /**
+   * The tab's contacts an export writes, in order: `$filter`, `$search` and `$orderby` as the list reads
+   * them, `$skip` and `$top` over the whole file (no page size); and the `$select`ed properties.
+   */
+  async exportContacts(
+    user: AuthenticatedUser,
+    tabId: string,
+    request: ODataRequest,
+  ): Promise<{ tab: Tab; contacts: AsyncIterable<Contact>; select?: string[] }> {
+    const tab = await this.tabs.findTab(user, tabId);
+    for (const name of ['$count', '$skiptoken', '$deltatoken'] as const) {
+      if (request.options[name] !== undefined) {
+        throw odataError(name, `${name} does not apply to an export, which is one file without pages.`);
+      }
+    }
+    const query = parseODataQuery(request, contactModelOf(tab), { userId: user.userId });
+    const { filter } = query;
+    const scope = this.contacts.forTenant(user.tenantId);
+    const scoped = { tabId: tab._id };
+    // Opened when the file is written, so that a refused option opens nothing.
+    async function* contacts(): AsyncGenerator<Contact> {
+      // A limit of 0 is no limit to the database.
+      if (query.top === 0) return;
+      yield* scope.cursor(filter ? { $and: [scoped, filter] } : scoped, {
+        projection: { searchKeys: 0, norm: 0 },
+        sort: query.sort,
+        skip: query.skip,
+        limit: query.top,
+        // Few large batches: on the embedded database each batch costs another pass over the collection.
+        batchSize: 2000,
+      });
+    }
+    return { tab, contacts: contacts(), select: query.select };
+  }
 
   /**
    * Normalized e-mail address → id of the contact holding it, for a whole tab. An import reads it once (one
