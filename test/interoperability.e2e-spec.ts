@@ -459,6 +459,7 @@ describe('interoperability with standard HTTP and OData clients', () => {
   });
 
   describe('methods', () => {
+    const GUID_IN_PATH = '0f4e2a6b-8c1d-4e3f-9a5b-7c6d5e4f3a2b';
     it.each([
       ['TRACE', '/api/v1/tabs', 'GET, HEAD, POST'],
       ['QUERY', '/api/v1/tabs', 'GET, HEAD, POST'],
@@ -468,6 +469,10 @@ describe('interoperability with standard HTTP and OData clients', () => {
       ['POST', '/api/v1/me', 'GET, HEAD'],
       ['PATCH', `/api/v1/tabs('x')/contacts`, 'GET, HEAD, POST'],
       ['OPTIONS', '/api/v1/tabs', 'GET, HEAD, POST'],
+      // A static segment is not an id: the methods of …/contacts/{id} are not this URL's.
+      ['OPTIONS', `/api/v1/tabs/${GUID_IN_PATH}/contacts/delta`, 'GET, HEAD'],
+      ['PUT', `/api/v1/tabs/${GUID_IN_PATH}/contacts/export`, 'GET, HEAD'],
+      ['OPTIONS', `/api/v1/tabs/${GUID_IN_PATH}/contacts/import`, 'POST'],
     ])('answers %s %s with 405, Allow: %s, in the error body', async (method, path, allow) => {
       const res = await send(api.url, method, path, { authorization: bearer(token) });
       expect(res.status).toBe(405);

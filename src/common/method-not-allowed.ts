@@ -29,8 +29,16 @@ export function refuseUndeclaredMethods(fastify: FastifyInstance): void {
     // catch-all route.
     if (!request.is404 && request.method !== 'OPTIONS') return;
     const path = request.url.split('?')[0];
-    const allowed = [...methods]
-      .filter((method) => method !== request.method && fastify.findRoute({ method, url: path }) !== null)
+    const matches = [...methods]
+      .filter((method) => method !== request.method)
+      .map((method) => ({ method, route: fastify.findRoute({ method, url: path }) }))
+      .flatMap(({ method, route }) => (route ? [{ method, params: Object.keys(route.params).length }] : []));
+    // The URL's own routes only: `…/contacts/delta` is served by its static route, and the methods of
+    // `…/contacts/:id`, which a parameter also matches, are not this URL's.
+    const fewestParams = Math.min(...matches.map((match) => match.params));
+    const allowed = matches
+      .filter((match) => match.params === fewestParams)
+      .map((match) => match.method)
       .sort(byMethodOrder);
     if (allowed.length > 0) {
       throw ApiError.methodNotAllowed(
