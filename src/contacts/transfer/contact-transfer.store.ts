@@ -12,7 +12,7 @@ import { contactModelOf } from '../core/contact.entity-model';
 import type { StoredContactFields } from '../core/contact-mapping';
 import { Contact } from '../core/contact.schema';
 
-type ImportedUpdate = { _id: string; version: number; stored: StoredContactFields };
+export type ImportedUpdate = { _id: string; version: number; stored: StoredContactFields };
 
 /**
  * The contacts an import reads and writes in batches, and the ones an export reads in one cursor. Stored
