@@ -3,13 +3,12 @@ import { contactModelForTab } from './contact.entity-model';
 import {
   applyContactInput,
   contactFieldsOf,
-  customFieldValue,
   EMPTY_CONTACT,
-  isCalendarDate,
   storedContactFields,
   toContactResource,
   type TabRules,
 } from './contact-mapping';
+import { customFieldValue, isCalendarDate } from './contact-values';
 import type { Contact } from './contact.schema';
 
 const FIELDS: CustomFieldDefinition[] = [

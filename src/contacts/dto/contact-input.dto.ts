@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { IsOmittable } from '../../common/validation';
 import { LIMITS } from '../../contact-fields';
-import { PHONE_NUMBER } from '../core/contact-mapping';
+import { PHONE_NUMBER } from '../core/contact-values';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';
 import { NOTES_MAX_BYTES } from '../core/notes-sanitizer';
 
