@@ -1,6 +1,7 @@
 /**
  * OData engine throughput: parse + translate (filter, orderby, select, paging options) of 20
- * representative list queries, one core, in one process after a warm-up.
+ * representative list queries, one core, in one process after a warm-up; then how long hostile input takes
+ * to be refused (goal: well under 10 ms each) and the costliest accepted filters (goal: under 50 ms).
  * Run: node -r @swc-node/register bench/odata.ts  (writes bench/results/odata.json)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -103,6 +104,45 @@ function measure(seconds: number): { queries: number; elapsedMs: number; cpuMs: 
   };
 }
 
+const orChain = (terms: number) => Array.from({ length: terms }, (_, i) => `rating eq ${i}`).join(' or ');
+const HOSTILE: Record<string, RawQuery> = {
+  '10 000-term or chain': { $filter: orChain(10_000) },
+  'or chain just under the length limit': { $filter: orChain(300).slice(0, 4000) },
+  '1000 nested parentheses': { $filter: `${'('.repeat(1000)}rating eq 1${')'.repeat(1000)}` },
+  '1000 unclosed parentheses': { $filter: `${'('.repeat(1000)}rating eq 1` },
+  'not chain': { $filter: `${'not '.repeat(500)}isFavorite` },
+  'huge literal': { $filter: `displayName eq '${'x'.repeat(100_000)}'` },
+  'huge in list': { $filter: `rating in (${Array.from({ length: 250 }, (_, i) => i).join(',')})` },
+  'huge $orderby': { $orderby: 'rating,'.repeat(2000) },
+  'huge $search': { $search: 'a '.repeat(3000) },
+  'huge $skiptoken': { $skiptoken: 'x'.repeat(10_000) },
+};
+const COSTLIEST_ACCEPTED: Record<string, RawQuery> = {
+  'deepest accepted $filter': {
+    $filter: `${'('.repeat(7)}rating eq 1 and displayName eq 'x'${')'.repeat(7)}`,
+  },
+  'widest accepted $filter': { $filter: orChain(39) },
+};
+
+function parse(query: RawQuery): void {
+  try {
+    parseODataQuery(readODataRequest(query, 'https://host/api/v1/contacts', 'https://host'), contactModel);
+  } catch {
+    // Refusals are what the hostile cases time.
+  }
+}
+
+/** Median milliseconds of 21 runs after a warm-up. */
+function medianMs(query: RawQuery): number {
+  parse(query);
+  const times = Array.from({ length: 21 }, () => {
+    const start = process.hrtime.bigint();
+    parse(query);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  });
+  return times.sort((a, b) => a - b)[10];
+}
+
 measure(1.5);
 const rounds = [measure(2), measure(2), measure(2)];
 const rates = rounds
@@ -112,6 +152,11 @@ const rates = rounds
 const cpuRates = rounds
   .map((round) => Math.round((round.queries / round.cpuMs) * 1000))
   .sort((a, b) => a - b);
+const refusals = Object.entries(HOSTILE).map(([name, query]) => ({ name, medianMs: medianMs(query) }));
+const accepted = Object.entries(COSTLIEST_ACCEPTED).map(([name, query]) => ({
+  name,
+  medianMs: medianMs(query),
+}));
 const result = {
   benchmark: 'odata parse + translate',
   queries: QUERIES.length,
@@ -119,6 +164,8 @@ const result = {
   rounds: rates,
   queriesPerCpuSecond: cpuRates[1],
   target: 20_000,
+  refusals: { goalMs: 10, cases: refusals },
+  costliestAccepted: { goalMs: 50, cases: accepted },
   node: process.version,
   date: new Date().toISOString(),
 };
@@ -128,3 +175,9 @@ writeFileSync(join(directory, 'odata.json'), `${JSON.stringify(result, null, 2)}
 process.stdout.write(
   `odata parse + translate: ${rates[1]} queries/s wall, ${cpuRates[1]} per CPU-second (rounds ${rates.join(', ')}; target ${result.target})\n`,
 );
+for (const { name, medianMs: ms } of refusals) {
+  process.stdout.write(`refused: ${name}: ${ms.toFixed(3)} ms median (goal < 10 ms)\n`);
+}
+for (const { name, medianMs: ms } of accepted) {
+  process.stdout.write(`accepted: ${name}: ${ms.toFixed(3)} ms median (goal < 50 ms)\n`);
+}

@@ -10,18 +10,6 @@ import { findDisallowedOperators } from './operator-allow-list';
 const run = (options: RawQuery) =>
   parseODataQuery(readODataRequest(options, 'http://h/api/v1/people', 'http://h'), personModel);
 
-/** Median elapsed milliseconds of several runs (one warm-up), so that one slow tick does not fail a test. */
-function medianMs(action: () => void, runs = 7): number {
-  action();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    action();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
-
 function expectBadRequest(options: RawQuery, message?: RegExp): ApiError {
   let caught: unknown;
   try {
@@ -37,7 +25,8 @@ function expectBadRequest(options: RawQuery, message?: RegExp): ApiError {
 
 const orChain = (terms: number) => Array.from({ length: terms }, (_, i) => `age eq ${i}`).join(' or ');
 
-describe('abuse: oversized input is a 400 in well under 10 ms', () => {
+// How fast these are refused is measured by `npm run bench:odata`, not here.
+describe('abuse: oversized input is a 400', () => {
   it.each([
     ['10 000-term or chain', { $filter: orChain(10_000) }, /longer than 4096/],
     ['or chain just under the length limit', { $filter: orChain(300).slice(0, 4000) }, /too complex|tokens/],
@@ -65,17 +54,12 @@ describe('abuse: oversized input is a 400 in well under 10 ms', () => {
     ['huge unknown option', { $apply: 'x'.repeat(10_000) }, /not supported/],
   ])('%s', (_name, options, message) => {
     expectBadRequest(options, message);
-    const elapsed = medianMs(() => expect(() => run(options as RawQuery)).toThrow(ApiError));
-    expect(elapsed).toBeLessThan(10);
   });
 
-  it('keeps the worst accepted $filter fast', () => {
+  it('accepts the deepest and the widest $filter within the limits', () => {
     const deep = `${'('.repeat(ODATA_LIMITS.maxNestingDepth - 1)}age eq 1 and displayName eq 'x'${')'.repeat(ODATA_LIMITS.maxNestingDepth - 1)}`;
     const wide = Array.from({ length: 39 }, (_, i) => `age eq ${i}`).join(' or ');
-    for (const filter of [deep, wide]) {
-      expect(() => run({ $filter: filter })).not.toThrow();
-      expect(medianMs(() => run({ $filter: filter }))).toBeLessThan(50);
-    }
+    for (const filter of [deep, wide]) expect(() => run({ $filter: filter })).not.toThrow();
   });
 });
 
