@@ -14,7 +14,7 @@ import { ContactTransferStore } from './contact-transfer.store';
 import { CSV_BOM, csvRecord } from './csv';
 import { EXPORT_FORMATS, type ExportFormat } from '../dto/contact-export.dto';
 import { xlsxWriter } from './spreadsheet';
-import { toVCard } from './vcard';
+import { toVCard } from './vcard-writer';
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

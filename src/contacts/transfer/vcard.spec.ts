@@ -1,7 +1,8 @@
 import type { CustomFieldDefinition } from '../../contact-fields';
 import { UnreadableFileError } from './csv';
 import type { ContactResource } from '../core/contact-mapping';
-import { parseVCards, toVCard } from './vcard';
+import { parseVCards } from './vcard';
+import { toVCard } from './vcard-writer';
 
 const cards = (text: string) => [...parseVCards([text])];
 

@@ -2,7 +2,6 @@ import type { CustomFieldDefinition } from '../../contact-fields';
 import { headerKey } from './contact-columns';
 import { customFieldInput } from './cell-values';
 import { UnreadableFileError } from './csv';
-import type { ContactResource } from '../core/contact-mapping';
 import type { AddressType, PhoneType } from '../core/contact.schema';
 
 /*
@@ -17,9 +16,9 @@ import type { AddressType, PhoneType } from '../core/contact.schema';
  * then by label). Line breaks are written as vCard's `\n`: a carriage return is read back as a line feed.
  */
 
-const CUSTOM_FIELD_PROPERTY = 'X-CONTACTPRO-FIELD';
-const OFFICE_LOCATION_PROPERTY = 'X-CONTACTPRO-OFFICE-LOCATION';
-const EMAIL_NAME_PARAMETER = 'X-DISPLAY-NAME';
+export const CUSTOM_FIELD_PROPERTY = 'X-CONTACTPRO-FIELD';
+export const OFFICE_LOCATION_PROPERTY = 'X-CONTACTPRO-OFFICE-LOCATION';
+export const EMAIL_NAME_PARAMETER = 'X-DISPLAY-NAME';
 
 /**
  * One property line: `group.NAME;PARAM=a,b;PARAM2="c;d":value`. Names (of the property and of its
@@ -78,7 +77,7 @@ function decodeParamValue(value: string): string {
   );
 }
 
-function encodeParamValue(value: string): string {
+export function encodeParamValue(value: string): string {
   return `"${value
     .replace(/\^/g, '^^')
     .replace(/\r\n|\r|\n/g, '^n')
@@ -211,101 +210,34 @@ function birthdayOf(value: string): string {
   return match ? `${match[1]}-${match[2]}-${match[3]}` : value.trim();
 }
 
+/** What the properties of one card say, gathered before they become the contact's input. */
+interface CardParts {
+  input: Record<string, unknown>;
+  customValues: Record<string, unknown>;
+  emails: Array<{ address: string; name?: string }>;
+  phones: Array<{ number: string; type: PhoneType }>;
+  addresses: Array<Record<string, string>>;
+  websites: string[];
+  categories: string[];
+}
+
 function cardInput(
   card: VCardProperty[],
   customFields: readonly CustomFieldDefinition[],
 ): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  const customValues: Record<string, unknown> = {};
-  const emails: Array<{ address: string; name?: string }> = [];
-  const phones: Array<{ number: string; type: PhoneType }> = [];
-  const addresses: Array<Record<string, string>> = [];
-  const websites: string[] = [];
-  const categories: string[] = [];
-  const set = (key: string, value: string | undefined) => {
-    if (value !== undefined && value.trim() !== '') input[key] = value.trim();
+  const parts: CardParts = {
+    input: {},
+    customValues: {},
+    emails: [],
+    phones: [],
+    addresses: [],
+    websites: [],
+    categories: [],
   };
   for (const property of card) {
-    const text = () => unescapeText(property.value);
-    switch (property.name) {
-      case 'FN':
-        set('displayName', text());
-        break;
-      case 'N': {
-        const [surname, givenName, middleName, prefix] = components(property.value);
-        set('surname', surname);
-        set('givenName', givenName);
-        set('middleName', middleName);
-        set('title', prefix);
-        break;
-      }
-      case 'NICKNAME':
-        set('nickName', components(property.value, ',')[0]);
-        break;
-      case 'ORG': {
-        const [company, department] = components(property.value);
-        set('companyName', company);
-        set('department', department);
-        break;
-      }
-      case 'TITLE':
-        set('jobTitle', text());
-        break;
-      case 'EMAIL': {
-        const name = property.params.get(EMAIL_NAME_PARAMETER)?.[0]?.trim();
-        if (text().trim()) emails.push({ address: text().trim(), ...(name ? { name } : {}) });
-        break;
-      }
-      case OFFICE_LOCATION_PROPERTY:
-        set('officeLocation', text());
-        break;
-      case 'TEL': {
-        const number = text().trim().replace(/^tel:/i, '');
-        if (number) phones.push({ number, type: phoneType(typesOf(property)) });
-        break;
-      }
-      case 'ADR': {
-        const [, , street, city, state, postalCode, countryOrRegion] = components(property.value);
-        const type =
-          typesOf(property)
-            .map((t) => ADDRESS_TYPE_OF[t])
-            .find(Boolean) ?? 'other';
-        const address: Record<string, string> = { type };
-        const parts = { street, city, state, postalCode, countryOrRegion };
-        for (const [key, value] of Object.entries(parts)) if (value?.trim()) address[key] = value.trim();
-        addresses.push(address);
-        break;
-      }
-      case 'URL':
-        if (text().trim()) websites.push(text().trim());
-        break;
-      case 'BDAY':
-        set('birthday', birthdayOf(text()));
-        break;
-      case 'NOTE':
-        set('notes', text());
-        break;
-      case 'CATEGORIES':
-        categories.push(
-          ...components(property.value, ',')
-            .map((c) => c.trim())
-            .filter(Boolean),
-        );
-        break;
-      case CUSTOM_FIELD_PROPERTY: {
-        // A field the tab does not have is left out, as an unmatched column of a spreadsheet is.
-        const definition = customFieldOf(property, customFields);
-        if (!definition || text().trim() === '') break;
-        customValues[definition.key] =
-          definition.type === 'multiChoice'
-            ? components(property.value, ',')
-                .map((choice) => choice.trim())
-                .filter(Boolean)
-            : customFieldInput(definition, undefined, text());
-        break;
-      }
-    }
+    if (!readSingleProperty(parts.input, property)) readListedProperty(parts, property, customFields);
   }
+  const { input, customValues, emails, phones, addresses, websites, categories } = parts;
   if (Object.keys(customValues).length) input.customFields = customValues;
   if (emails.length) input.emailAddresses = emails;
   if (phones.length) input.phones = phones;
@@ -315,104 +247,103 @@ function cardInput(
   return input;
 }
 
-function escapeText(value: string): string {
-  return value
-    .replace(/\\/g, '\\\\')
-    .replace(/\r\n|\r|\n/g, '\\n')
-    .replace(/,/g, '\\,')
-    .replace(/;/g, '\\;');
-}
-
-/** Folds a content line at 75 octets (continuation lines begin with a space), never inside a character. */
-function fold(line: string): string {
-  if (Buffer.byteLength(line, 'utf8') <= 75) return line + '\r\n';
-  let out = '';
-  let current = '';
-  let bytes = 0;
-  for (const char of line) {
-    const size = Buffer.byteLength(char, 'utf8');
-    if (bytes + size > (out === '' ? 75 : 74)) {
-      out += (out === '' ? '' : ' ') + current + '\r\n';
-      current = '';
-      bytes = 0;
+/** A property that fills contact fields of its own (names, organization, dates, note); false for others. */
+function readSingleProperty(input: Record<string, unknown>, property: VCardProperty): boolean {
+  const text = () => unescapeText(property.value);
+  const set = (key: string, value: string | undefined) => {
+    if (value !== undefined && value.trim() !== '') input[key] = value.trim();
+  };
+  switch (property.name) {
+    case 'FN':
+      set('displayName', text());
+      return true;
+    case 'N': {
+      const [surname, givenName, middleName, prefix] = components(property.value);
+      set('surname', surname);
+      set('givenName', givenName);
+      set('middleName', middleName);
+      set('title', prefix);
+      return true;
     }
-    current += char;
-    bytes += size;
+    case 'NICKNAME':
+      set('nickName', components(property.value, ',')[0]);
+      return true;
+    case 'ORG': {
+      const [company, department] = components(property.value);
+      set('companyName', company);
+      set('department', department);
+      return true;
+    }
+    case 'TITLE':
+      set('jobTitle', text());
+      return true;
+    case OFFICE_LOCATION_PROPERTY:
+      set('officeLocation', text());
+      return true;
+    case 'BDAY':
+      set('birthday', birthdayOf(text()));
+      return true;
+    case 'NOTE':
+      set('notes', text());
+      return true;
   }
-  return out + ' ' + current + '\r\n';
+  return false;
 }
 
-const VCARD_PHONE_TYPES: Record<PhoneType, string> = {
-  business: ';TYPE="work,voice"',
-  mobile: ';TYPE="cell,voice"',
-  home: ';TYPE="home,voice"',
-  businessFax: ';TYPE="work,fax"',
-  other: ';TYPE=voice',
-};
-const VCARD_ADDRESS_TYPES: Record<AddressType, string> = {
-  business: ';TYPE=work',
-  home: ';TYPE=home',
-  other: '',
-};
-
-function customFieldText(value: unknown): string {
-  if (Array.isArray(value)) return value.map((item) => escapeText(String(item))).join(',');
-  return escapeText(String(value));
+/** A property that adds to a list: e-mail addresses, phones, addresses, websites, categories, custom fields. */
+function readListedProperty(
+  parts: CardParts,
+  property: VCardProperty,
+  customFields: readonly CustomFieldDefinition[],
+): void {
+  const text = () => unescapeText(property.value);
+  switch (property.name) {
+    case 'EMAIL': {
+      const name = property.params.get(EMAIL_NAME_PARAMETER)?.[0]?.trim();
+      if (text().trim()) parts.emails.push({ address: text().trim(), ...(name ? { name } : {}) });
+      break;
+    }
+    case 'TEL': {
+      const number = text().trim().replace(/^tel:/i, '');
+      if (number) parts.phones.push({ number, type: phoneType(typesOf(property)) });
+      break;
+    }
+    case 'ADR':
+      parts.addresses.push(postalAddressOf(property));
+      break;
+    case 'URL':
+      if (text().trim()) parts.websites.push(text().trim());
+      break;
+    case 'CATEGORIES':
+      parts.categories.push(
+        ...components(property.value, ',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
+      break;
+    case CUSTOM_FIELD_PROPERTY: {
+      // A field the tab does not have is left out, as an unmatched column of a spreadsheet is.
+      const definition = customFieldOf(property, customFields);
+      if (!definition || text().trim() === '') break;
+      parts.customValues[definition.key] =
+        definition.type === 'multiChoice'
+          ? components(property.value, ',')
+              .map((choice) => choice.trim())
+              .filter(Boolean)
+          : customFieldInput(definition, undefined, text());
+      break;
+    }
+  }
 }
 
-/** A contact of a tab with these custom fields as one vCard 4.0. */
-export function toVCard(
-  contact: ContactResource,
-  customFields: readonly CustomFieldDefinition[] = [],
-): string {
-  const lines: string[] = ['BEGIN:VCARD', 'VERSION:4.0'];
-  lines.push(`FN:${escapeText(contact.displayName ?? '')}`);
-  const n = [contact.surname, contact.givenName, contact.middleName, contact.title, ''];
-  lines.push(`N:${n.map((part) => escapeText(part ?? '')).join(';')}`);
-  if (contact.nickName) lines.push(`NICKNAME:${escapeText(contact.nickName)}`);
-  if (contact.companyName || contact.department) {
-    lines.push(
-      `ORG:${escapeText(contact.companyName ?? '')}${contact.department ? `;${escapeText(contact.department)}` : ''}`,
-    );
-  }
-  if (contact.jobTitle) lines.push(`TITLE:${escapeText(contact.jobTitle)}`);
-  if (contact.officeLocation) {
-    lines.push(`${OFFICE_LOCATION_PROPERTY}:${escapeText(contact.officeLocation)}`);
-  }
-  for (const email of contact.emailAddresses) {
-    const name = email.name ? `;${EMAIL_NAME_PARAMETER}=${encodeParamValue(email.name)}` : '';
-    lines.push(`EMAIL${name}:${escapeText(email.address)}`);
-  }
-  for (const phone of contact.phones) {
-    lines.push(`TEL;VALUE=text${VCARD_PHONE_TYPES[phone.type]}:${escapeText(phone.number)}`);
-  }
-  for (const address of contact.addresses) {
-    const parts = [
-      '',
-      '',
-      address.street,
-      address.city,
-      address.state,
-      address.postalCode,
-      address.countryOrRegion,
-    ];
-    lines.push(
-      `ADR${VCARD_ADDRESS_TYPES[address.type as AddressType]}:${parts.map((part) => escapeText(part ?? '')).join(';')}`,
-    );
-  }
-  for (const website of contact.websites) lines.push(`URL:${website}`);
-  if (contact.birthday) lines.push(`BDAY:${contact.birthday.replaceAll('-', '')}`);
-  if (contact.notes) lines.push(`NOTE:${escapeText(contact.notes)}`);
-  if (contact.categories.length) lines.push(`CATEGORIES:${contact.categories.map(escapeText).join(',')}`);
-  for (const field of customFields) {
-    const value = contact.customFields[field.key];
-    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
-    lines.push(
-      `${CUSTOM_FIELD_PROPERTY};X-KEY=${field.key};X-LABEL=${encodeParamValue(field.label)}:${customFieldText(value)}`,
-    );
-  }
-  lines.push(`UID:urn:uuid:${contact.id}`);
-  lines.push(`REV:${contact.lastModifiedDateTime.toISOString().replace(/[-:]|\.\d{3}/g, '')}`);
-  lines.push('END:VCARD');
-  return lines.map(fold).join('');
+function postalAddressOf(property: VCardProperty): Record<string, string> {
+  const [, , street, city, state, postalCode, countryOrRegion] = components(property.value);
+  const type =
+    typesOf(property)
+      .map((t) => ADDRESS_TYPE_OF[t])
+      .find(Boolean) ?? 'other';
+  const address: Record<string, string> = { type };
+  const parts = { street, city, state, postalCode, countryOrRegion };
+  for (const [key, value] of Object.entries(parts)) if (value?.trim()) address[key] = value.trim();
+  return address;
 }
