@@ -4,7 +4,7 @@ import { assertIndexCoverage, findServingIndex, parseODataQuery, readODataReques
 import type { CustomFieldDefinition } from '../../contact-fields';
 import { contactModel, contactModelForTab, tenantContactModel } from './contact.entity-model';
 import { CHANGE_ORDER_INDEX, ContactSchema } from './contact.schema';
-import { CreateContactDto } from '../dto/contact-input.dto';
+import { CreateContactDto } from './dto/contact-input.dto';
 
 /** As the import job validates its rows (the API's validation pipe is as strict). */
 const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;

@@ -41,13 +41,13 @@ import { ContactIdPipe } from './contact-id.pipe';
 import type { ContactResource } from './contact-mapping';
 import { ContactDeltaService, type ContactDelta } from '../delta/contact-delta.service';
 import { ContactsService } from './contacts.service';
-import { ContactCollectionDto, ContactDeltaDto, ContactDto } from '../dto/contact.dto';
+import { ContactCollectionDto, ContactDeltaDto, ContactDto } from './dto/contact.dto';
 import {
   CreateContactDto,
   CreateContactQueryDto,
   NEW_CONTACT_SCHEMA,
   UpdateContactDto,
-} from '../dto/contact-input.dto';
+} from './dto/contact-input.dto';
 
 /** The contacts of one tab. Responses carry `Cache-Control: no-store`. */
 @ApiTags('contacts')

@@ -12,7 +12,7 @@ import type { Contact } from '../core/contact.schema';
 import { TabsService } from '../../tabs/tabs.service';
 import { ContactTransferStore } from './contact-transfer.store';
 import { CSV_BOM, csvRecord } from './csv';
-import { EXPORT_FORMATS, type ExportFormat } from '../dto/contact-export.dto';
+import { EXPORT_FORMATS, type ExportFormat } from './dto/contact-export.dto';
 import { xlsxWriter } from './spreadsheet';
 import { toVCard } from './vcard-writer';
 

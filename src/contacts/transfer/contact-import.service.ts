@@ -24,7 +24,7 @@ import {
 import type { Tab } from '../../tabs/tab.schema';
 import { TabsService } from '../../tabs/tabs.service';
 import { ContactsService } from '../core/contacts.service';
-import { ContactImportOptionsDto, IMPORT_MODES, type ImportMode } from '../dto/contact-import.dto';
+import { ContactImportOptionsDto, IMPORT_MODES, type ImportMode } from './dto/contact-import.dto';
 import {
   detectFormat,
   openImport,

@@ -22,8 +22,8 @@ import { TabIdPipe } from '../../tabs/tab-id.pipe';
 import { contactModel } from '../core/contact.entity-model';
 import { ContactExportService } from './contact-export.service';
 import { ContactImportService } from './contact-import.service';
-import { EXPORT_FORMATS } from '../dto/contact-export.dto';
-import { ContactImportFormDto } from '../dto/contact-import.dto';
+import { EXPORT_FORMATS } from './dto/contact-export.dto';
+import { ContactImportFormDto } from './dto/contact-import.dto';
 
 /** Import of contacts from files (a background job) and streamed export. Responses carry `Cache-Control: no-store`. */
 @ApiTags('contacts')

@@ -8,7 +8,7 @@ import {
 import { odataError } from '../../odata/odata-error';
 import type { ContactResource } from '../core/contact-mapping';
 import type { AddressType } from '../core/contact.schema';
-import { CONTACT_LIMITS } from '../dto/contact-input.dto';
+import { CONTACT_LIMITS } from '../core/dto/contact-input.dto';
 import {
   ADDRESS_PARTS,
   ADDRESS_TYPE_LABELS,

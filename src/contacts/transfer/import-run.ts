@@ -16,8 +16,8 @@ import {
   type StoredContactFields,
 } from '../core/contact-mapping';
 import type { Contact } from '../core/contact.schema';
-import type { ImportMode } from '../dto/contact-import.dto';
-import { CreateContactDto } from '../dto/contact-input.dto';
+import type { ImportMode } from './dto/contact-import.dto';
+import { CreateContactDto } from '../core/dto/contact-input.dto';
 import type { ImportFormat, ImportRecord } from './contact-import-reader';
 import type { ContactTransferStore, ImportedUpdate } from './contact-transfer.store';
 

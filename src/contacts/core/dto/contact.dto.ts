@@ -1,8 +1,8 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import { ODataCollectionOf } from '../../common/odata-collection.dto';
-import { selectionOf } from '../../common/openapi-conformance';
-import { UserReferenceDto } from '../../tabs/dto/tab.dto';
-import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';
+import { ODataCollectionOf } from '../../../common/odata-collection.dto';
+import { selectionOf } from '../../../common/openapi-conformance';
+import { UserReferenceDto } from '../../../tabs/dto/tab.dto';
+import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
 
 export class EmailAddressViewDto {
   address: string;

@@ -16,11 +16,11 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable } from '../../common/validation';
-import { LIMITS } from '../../contact-fields';
-import { PHONE_NUMBER } from '../core/contact-values';
-import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../core/contact.schema';
-import { NOTES_MAX_BYTES } from '../core/notes-sanitizer';
+import { IsOmittable } from '../../../common/validation';
+import { LIMITS } from '../../../contact-fields';
+import { PHONE_NUMBER } from '../contact-values';
+import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
+import { NOTES_MAX_BYTES } from '../notes-sanitizer';
 
 /** One line of text: no control characters (tabs and line breaks included). */
 const SINGLE_LINE = '[^\\u0000-\\u001f\\u007f]';
