@@ -35,7 +35,7 @@ import schemathesis
 SHOWN_BY = ("displayName", "givenName", "middleName", "surname", "nickName", "companyName", "emailAddresses")
 # As the tab examples of src/tabs/tabs.controller.ts.
 TAB_EXAMPLES = {"customFields": [{"key": "industry", "label": "Industry", "type": "text"}]}
-# As the mapping example of src/contacts/dto/contact-import.dto.ts.
+# As the mapping example of src/contacts/transfer/dto/contact-import.dto.ts.
 IMPORT_MAPPING_EXAMPLE = '{"E-mail": "emailAddresses"}'
 CSV_FILE = b"Display name,E-mail\nAdele Vance,adele.vance@contoso.com\n"
 GRAMMAR = ("$filter", "$search", "$orderby", "$select")
