@@ -106,10 +106,8 @@ export function* parseCsv(slices: Iterable<string>, delimiter: CsvDelimiter): Ge
         cell = '';
         state = State.FieldStart;
       } else if (char === '\n' || char === '\r') {
-        if (cells.length > 0 || state !== State.FieldStart) {
-          cells.push(cell);
-          yield { line: recordLine, cells };
-        }
+        const record = endOfRecord(cells, cell, state, recordLine);
+        if (record) yield record;
         cells = [];
         cell = '';
         state = State.FieldStart;
@@ -117,9 +115,7 @@ export function* parseCsv(slices: Iterable<string>, delimiter: CsvDelimiter): Ge
         recordLine = line;
         skipLF = char === '\r';
       } else if (state === State.QuoteInQuoted) {
-        throw new UnreadableFileError(
-          `Line ${line}: text after a closing quote; a quote inside a quoted field must be doubled ("").`,
-        );
+        throw textAfterClosingQuote(line);
       } else if (state === State.FieldStart && char === '"') {
         state = State.Quoted;
         quoteLine = line;
@@ -129,13 +125,29 @@ export function* parseCsv(slices: Iterable<string>, delimiter: CsvDelimiter): Ge
       }
     }
   }
-  if (state === State.Quoted) {
-    throw new UnreadableFileError(`The quote opened on line ${quoteLine} is never closed.`);
-  }
-  if (cells.length > 0 || state !== State.FieldStart) {
-    cells.push(cell);
-    yield { line: recordLine, cells };
-  }
+  if (state === State.Quoted) throw unclosedQuote(quoteLine);
+  const record = endOfRecord(cells, cell, state, recordLine);
+  if (record) yield record;
+}
+
+/**
+ * The record a line break (or the end of the file) completes, with its last cell; none for a blank line.
+ * Called once per line, never per character, so the loop above stays as fast.
+ */
+function endOfRecord(cells: string[], cell: string, state: State, line: number): CsvRecord | undefined {
+  if (cells.length === 0 && state === State.FieldStart) return undefined;
+  cells.push(cell);
+  return { line, cells };
+}
+
+function textAfterClosingQuote(line: number): UnreadableFileError {
+  return new UnreadableFileError(
+    `Line ${line}: text after a closing quote; a quote inside a quoted field must be doubled ("").`,
+  );
+}
+
+function unclosedQuote(quoteLine: number): UnreadableFileError {
+  return new UnreadableFileError(`The quote opened on line ${quoteLine} is never closed.`);
 }
 
 /** A value a spreadsheet would run as a formula (after any leading `'`s, which neutralizing adds). */
