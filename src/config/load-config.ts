@@ -76,7 +76,36 @@ class EnvReader {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
+  const { mongodbUri, mongodbDbName, aiConnectionString, pagingTokenSecret } = readConnectionSettings(read);
+  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
+  const config: AppConfig = {
+    nodeEnv,
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.integer('PORT', 3000, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    mongodbUri: mongodbUri ?? '',
+    mongodbDbName,
+    mongodbTimeoutMs: read.integer('MONGODB_TIMEOUT_MS', 2000, 100, 60_000),
+    applicationInsightsConnectionString: aiConnectionString,
+    pagingTokenSecret: pagingTokenSecret ?? randomBytes(32).toString('hex'),
+    deltaRetentionSeconds: read.integer('DELTA_RETENTION_SECONDS', 30 * 86_400, 1, 3650 * 86_400),
+    auth: readAuthConfig(read, nodeEnv),
+    userProfileCache: {
+      maxEntries: read.integer('USER_PROFILE_CACHE_SIZE', 10_000, 0, 1_000_000),
+      ttlSeconds: read.integer('USER_PROFILE_CACHE_TTL_SECONDS', 300, 1, 86_400),
+    },
+    hardening: readHardeningConfig(read, nodeEnv),
+    transfer: readTransferConfig(read),
+    jobs: readJobsConfig(read),
+  };
 
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
+
+/** The database, telemetry and paging-token settings: connection strings and secrets, never echoed. */
+function readConnectionSettings(read: EnvReader) {
   const mongodbUri = read.optional('MONGODB_URI');
   read.check(
     'MONGODB_URI',
@@ -101,45 +130,30 @@ export function loadConfig(env: Env = process.env): AppConfig {
     pagingTokenSecret === undefined || pagingTokenSecret.length >= 32,
     'at least 32 characters',
   );
+  return { mongodbUri, mongodbDbName, aiConnectionString, pagingTokenSecret };
+}
 
-  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
-  const config: AppConfig = {
-    nodeEnv,
-    host: read.string('HOST', '127.0.0.1'),
-    port: read.integer('PORT', 3000, 0, 65535),
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
-    mongodbUri: mongodbUri ?? '',
-    mongodbDbName,
-    mongodbTimeoutMs: read.integer('MONGODB_TIMEOUT_MS', 2000, 100, 60_000),
-    applicationInsightsConnectionString: aiConnectionString,
-    pagingTokenSecret: pagingTokenSecret ?? randomBytes(32).toString('hex'),
-    deltaRetentionSeconds: read.integer('DELTA_RETENTION_SECONDS', 30 * 86_400, 1, 3650 * 86_400),
-    auth: readAuthConfig(read, nodeEnv),
-    userProfileCache: {
-      maxEntries: read.integer('USER_PROFILE_CACHE_SIZE', 10_000, 0, 1_000_000),
-      ttlSeconds: read.integer('USER_PROFILE_CACHE_TTL_SECONDS', 300, 1, 86_400),
-    },
-    hardening: readHardeningConfig(read, nodeEnv),
-    transfer: {
-      maxFileBytes: read.integer('IMPORT_MAX_FILE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-      maxRows: read.integer('IMPORT_MAX_ROWS', 100_000, 1, 10_000_000),
-      maxUncompressedBytes: read.integer(
-        'IMPORT_MAX_UNCOMPRESSED_BYTES',
-        256 * 1024 * 1024,
-        1024,
-        4 * 1024 * 1024 * 1024,
-      ),
-    },
-    jobs: {
-      leaseMs: read.integer('JOB_LEASE_MS', 30_000, 200, 3_600_000),
-      pollIntervalMs: read.integer('JOB_POLL_INTERVAL_MS', 1000, 20, 600_000),
-      maxAttempts: read.integer('JOB_MAX_ATTEMPTS', 3, 1, 100),
-    },
+/** Contact imports: how big a file (packed and unpacked) and how many rows. */
+function readTransferConfig(read: EnvReader): AppConfig['transfer'] {
+  return {
+    maxFileBytes: read.integer('IMPORT_MAX_FILE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxRows: read.integer('IMPORT_MAX_ROWS', 100_000, 1, 10_000_000),
+    maxUncompressedBytes: read.integer(
+      'IMPORT_MAX_UNCOMPRESSED_BYTES',
+      256 * 1024 * 1024,
+      1024,
+      4 * 1024 * 1024 * 1024,
+    ),
   };
+}
 
-  if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return config;
+/** Background jobs: the lease, how often idle instances look for work, and how many claims a job gets. */
+function readJobsConfig(read: EnvReader): AppConfig['jobs'] {
+  return {
+    leaseMs: read.integer('JOB_LEASE_MS', 30_000, 200, 3_600_000),
+    pollIntervalMs: read.integer('JOB_POLL_INTERVAL_MS', 1000, 20, 600_000),
+    maxAttempts: read.integer('JOB_MAX_ATTEMPTS', 3, 1, 100),
+  };
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -163,6 +177,40 @@ function isServiceUrl(value: string, production: boolean): boolean {
  */
 function readAuthConfig(read: EnvReader, nodeEnv: NodeEnv): AuthConfig {
   const production = nodeEnv === 'production';
+  const { mode, clientId } = readAuthMode(read, production);
+  const { tenantId, allowedTenants } = readTenants(read, mode === 'local');
+  const requiredScope = read.string('AZURE_AD_REQUIRED_SCOPE', 'access_as_user');
+  read.check(
+    'AZURE_AD_REQUIRED_SCOPE',
+    /^[A-Za-z0-9._-]{1,128}$/.test(requiredScope),
+    'a scope name such as access_as_user',
+  );
+  const authority = readServiceUrl(
+    read,
+    'AZURE_AD_AUTHORITY',
+    'https://login.microsoftonline.com',
+    production,
+  );
+  const graphBaseUrl = readServiceUrl(read, 'GRAPH_BASE_URL', 'https://graph.microsoft.com/v1.0', production);
+  return {
+    mode,
+    clientId: clientId?.toLowerCase() ?? LOCAL_CLIENT_ID,
+    tenantId: tenantId ?? 'common',
+    allowedTenants,
+    requiredScope,
+    authority,
+    clientSecret: read.optional('AZURE_AD_CLIENT_SECRET'),
+    graphBaseUrl,
+    graphTimeoutMs: read.integer('GRAPH_TIMEOUT_MS', 3000, 100, 60_000),
+    localIdp: readLocalIdpConfig(read, nodeEnv === 'test'),
+  };
+}
+
+/** Azure AD or the local identity provider, and the API registration's client id (the local one has none). */
+function readAuthMode(
+  read: EnvReader,
+  production: boolean,
+): { mode: AuthMode; clientId: string | undefined } {
   const clientId = read.optional('AZURE_AD_CLIENT_ID');
   const mode = read.oneOf<AuthMode>(
     'AUTH_MODE',
@@ -174,12 +222,16 @@ function readAuthConfig(read: EnvReader, nodeEnv: NodeEnv): AuthConfig {
     !(production && mode === 'local'),
     'azure-ad: the local identity provider is refused when NODE_ENV=production',
   );
-  const local = mode === 'local';
   read.check(
     'AZURE_AD_CLIENT_ID',
-    clientId === undefined ? local : GUID.test(clientId),
+    clientId === undefined ? mode === 'local' : GUID.test(clientId),
     'the application (client) id of the API registration, a GUID',
   );
+  return { mode, clientId };
+}
+
+/** The tenant the tokens come from (or common) and the tenants admitted; the local provider needs neither. */
+function readTenants(read: EnvReader, local: boolean) {
   const tenantId = read.optional('AZURE_AD_TENANT_ID')?.toLowerCase();
   read.check(
     'AZURE_AD_TENANT_ID',
@@ -196,44 +248,23 @@ function readAuthConfig(read: EnvReader, nodeEnv: NodeEnv): AuthConfig {
     allowedTenants === undefined || (allowedTenants.length > 0 && allowedTenants.every((t) => GUID.test(t))),
     'a comma-separated list of tenant ids (GUIDs)',
   );
-  const requiredScope = read.string('AZURE_AD_REQUIRED_SCOPE', 'access_as_user');
-  read.check(
-    'AZURE_AD_REQUIRED_SCOPE',
-    /^[A-Za-z0-9._-]{1,128}$/.test(requiredScope),
-    'a scope name such as access_as_user',
-  );
-  const authority = read
-    .string('AZURE_AD_AUTHORITY', 'https://login.microsoftonline.com')
-    .replace(/\/+$/, '');
-  read.check(
-    'AZURE_AD_AUTHORITY',
-    isServiceUrl(authority, production),
-    'an https URL such as https://login.microsoftonline.com',
-  );
-  const graphBaseUrl = read.string('GRAPH_BASE_URL', 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
-  read.check(
-    'GRAPH_BASE_URL',
-    isServiceUrl(graphBaseUrl, production),
-    'an https URL such as https://graph.microsoft.com/v1.0',
-  );
-  const test = nodeEnv === 'test';
+  return { tenantId, allowedTenants };
+}
+
+/** A service's base URL without its trailing slashes; the default is the example the message gives. */
+function readServiceUrl(read: EnvReader, name: string, fallback: string, production: boolean): string {
+  const url = read.string(name, fallback).replace(/\/+$/, '');
+  read.check(name, isServiceUrl(url, production), `an https URL such as ${fallback}`);
+  return url;
+}
+
+function readLocalIdpConfig(read: EnvReader, test: boolean): AuthConfig['localIdp'] {
   return {
-    mode,
-    clientId: clientId?.toLowerCase() ?? LOCAL_CLIENT_ID,
-    tenantId: tenantId ?? 'common',
-    allowedTenants,
-    requiredScope,
-    authority,
-    clientSecret: read.optional('AZURE_AD_CLIENT_SECRET'),
-    graphBaseUrl,
-    graphTimeoutMs: read.integer('GRAPH_TIMEOUT_MS', 3000, 100, 60_000),
-    localIdp: {
-      // Tests start many services side by side: each takes a free port and shares one key folder.
-      port: read.integer('LOCAL_IDP_PORT', test ? 0 : LOCAL_IDP_DEFAULT_PORT, 0, 65535),
-      dir: resolve(
-        read.string('LOCAL_IDP_DIR', test ? join(tmpdir(), 'contact-pro-local-idp') : LOCAL_IDP_DEFAULT_DIR),
-      ),
-    },
+    // Tests start many services side by side: each takes a free port and shares one key folder.
+    port: read.integer('LOCAL_IDP_PORT', test ? 0 : LOCAL_IDP_DEFAULT_PORT, 0, 65535),
+    dir: resolve(
+      read.string('LOCAL_IDP_DIR', test ? join(tmpdir(), 'contact-pro-local-idp') : LOCAL_IDP_DEFAULT_DIR),
+    ),
   };
 }
 
