@@ -33,6 +33,12 @@ export interface NewJob {
   total: number;
 }
 
+/** The job this instance works on; `lost` once its lease was found taken (another instance resumed it). */
+interface RunningJob {
+  job: Job;
+  lost: boolean;
+}
+
 /** How long shutdown waits for the running job to reach its next checkpoint before releasing it anyway. */
 const STOP_WAIT_MS = 5000;
 
@@ -59,7 +65,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   readonly instanceId = randomUUID();
   private timer?: NodeJS.Timeout;
   private working?: Promise<void>;
-  private current?: { job: Job; lost: boolean };
+  private current?: RunningJob;
   private stopping = false;
   private pollAgain = false;
 
@@ -195,7 +201,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       });
       return;
     }
-    const state = { job, lost: false };
+    const state: RunningJob = { job, lost: false };
     this.current = state;
     if (!job.startedDateTime)
       await scope.updateOne({ _id: job._id }, { $set: { startedDateTime: new Date() } });
@@ -203,7 +209,21 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       () => void this.renew(scope, state),
       Math.max(50, this.config.jobs.leaseMs / 3),
     );
-    const context: JobContext = {
+    try {
+      const { progress, errors } = await handler.run(this.contextOf(scope, state));
+      await this.end(scope, job, handler, 'succeeded', { progress, errors });
+    } catch (error) {
+      await this.endStopped(scope, state, handler, error);
+    } finally {
+      clearInterval(renewal);
+      this.current = undefined;
+    }
+  }
+
+  /** What a handler sees of its job: the job, on whose behalf it acts, and where it records progress. */
+  private contextOf(scope: TenantScope<Job>, state: RunningJob): JobContext {
+    const { job } = state;
+    return {
       job,
       requester: {
         tenantId: job.tenantId,
@@ -211,54 +231,68 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         displayName: job.requestedBy.displayName,
         isAdmin: false,
       },
-      checkpoint: async (progress, errors) => {
-        if (this.stopping) throw new JobInterrupted('the instance is stopping');
-        const { matched } = await this.leaseWrites.run(job._id, () =>
-          scope.updateOne(
-            { _id: job._id, leaseOwner: this.instanceId },
-            {
-              $set: {
-                progress,
-                rowErrors: errors.slice(0, JOB_ERRORS_KEPT),
-                leaseExpiresAt: this.leaseEnd(),
-                lastModifiedDateTime: new Date(),
-              },
-            },
-          ),
-        );
-        if (matched === 0 || state.lost) {
-          state.lost = true;
-          throw new JobInterrupted('the lease was lost');
-        }
-      },
+      checkpoint: (progress, errors) => this.checkpoint(scope, state, progress, errors),
     };
-    try {
-      const { progress, errors } = await handler.run(context);
-      await this.end(scope, job, handler, 'succeeded', { progress, errors });
-    } catch (error) {
-      if (error instanceof JobInterrupted) {
-        if (!state.lost) await this.release(job);
-        return;
-      }
-      if (!(error instanceof JobFailure)) {
-        this.logger.error({ msg: 'job failed unexpectedly', jobId: job._id }, errorText(error));
-      }
-      const failureReason =
-        error instanceof JobFailure
-          ? error.message
-          : 'An unexpected error stopped the job; nothing more was written.';
-      await this.end(scope, job, handler, 'failed', { failureReason });
-    } finally {
-      clearInterval(renewal);
-      this.current = undefined;
+  }
+
+  /** Records progress and renews the lease; interrupts the handler when stopping or the lease was lost. */
+  private async checkpoint(
+    scope: TenantScope<Job>,
+    state: RunningJob,
+    progress: JobProgress,
+    errors: readonly JobRowError[],
+  ): Promise<void> {
+    if (this.stopping) throw new JobInterrupted('the instance is stopping');
+    const { job } = state;
+    const { matched } = await this.leaseWrites.run(job._id, () =>
+      scope.updateOne(
+        { _id: job._id, leaseOwner: this.instanceId },
+        {
+          $set: {
+            progress,
+            rowErrors: errors.slice(0, JOB_ERRORS_KEPT),
+            leaseExpiresAt: this.leaseEnd(),
+            lastModifiedDateTime: new Date(),
+          },
+        },
+      ),
+    );
+    if (matched === 0 || state.lost) {
+      state.lost = true;
+      throw new JobInterrupted('the lease was lost');
     }
+  }
+
+  /**
+   * A handler that threw: an interrupted job goes back to the queue (unless another instance holds it now);
+   * any other error fails it, with the handler's reason or, for an unexpected error, a generic one.
+   */
+  private async endStopped(
+    scope: TenantScope<Job>,
+    state: RunningJob,
+    handler: JobHandler,
+    error: unknown,
+  ): Promise<void> {
+    const { job } = state;
+    if (error instanceof JobInterrupted) {
+      if (!state.lost) await this.release(job);
+      return;
+    }
+    if (!(error instanceof JobFailure)) {
+      this.logger.error({ msg: 'job failed unexpectedly', jobId: job._id }, errorText(error));
+    }
+    const failureReason =
+      error instanceof JobFailure
+        ? error.message
+        : 'An unexpected error stopped the job; nothing more was written.';
+    await this.end(scope, job, handler, 'failed', { failureReason });
   }
 
   private leaseEnd(): Date {
     return new Date(Date.now() + this.config.jobs.leaseMs);
   }
 
-  private async renew(scope: TenantScope<Job>, state: { job: Job; lost: boolean }): Promise<void> {
+  private async renew(scope: TenantScope<Job>, state: RunningJob): Promise<void> {
     try {
       const { matched } = await this.leaseWrites.run(state.job._id, () =>
         scope.updateOne(
