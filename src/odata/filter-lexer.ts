@@ -1,7 +1,7 @@
-import { literal as parseLiteral } from 'odata-v4-parser';
 import type { LiteralNode } from './ast';
+import { checkParentheses, checkStructure } from './filter-structure';
 import { ODATA_LIMITS } from './limits';
-import { odataError, quoteInput } from './odata-error';
+import { odataError } from './odata-error';
 
 /**
  * A lexical pre-pass over `$filter`, run before odata-v4-parser:
@@ -12,6 +12,8 @@ import { odataError, quoteInput } from './odata-error';
  *   back from the original text by position, so masking keeps every offset);
  * - rewrites OData 4.01 `<expr> in (<literal>, …)`, which the parser lacks, into `<expr> eq   @i` of the
  *   same length; the parser then builds an ordinary comparison whose alias position finds the list again.
+ * Tokens are read here; what concerns their order (parentheses, operators, functions, lambdas, `in` lists)
+ * is checked in filter-structure.ts.
  */
 
 export interface PreparedFilter {
@@ -25,73 +27,12 @@ export interface PreparedFilter {
 
 type TokenKind = 'word' | 'string' | 'open' | 'close' | 'comma' | 'slash';
 
-interface Token {
+export interface Token {
   kind: TokenKind;
   text: string;
   start: number;
   end: number;
 }
-
-/** Binary operators: after them an operand must follow. */
-const BINARY_OPERATORS = new Set([
-  'eq',
-  'ne',
-  'gt',
-  'ge',
-  'lt',
-  'le',
-  'and',
-  'or',
-  'has',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'mod',
-  'in',
-]);
-
-/** Functions the engine translates. */
-export const SUPPORTED_FUNCTIONS = new Set([
-  'contains',
-  'startswith',
-  'endswith',
-  'tolower',
-  'toupper',
-  'length',
-  'year',
-  'month',
-  'day',
-]);
-
-/** Functions OData defines but this engine does not translate: a clearer 400 than "unknown function". */
-const UNSUPPORTED_FUNCTIONS = new Set([
-  'indexof',
-  'substring',
-  'substringof',
-  'trim',
-  'concat',
-  'hour',
-  'minute',
-  'second',
-  'fractionalseconds',
-  'totalseconds',
-  'date',
-  'time',
-  'round',
-  'floor',
-  'ceiling',
-  'now',
-  'mindatetime',
-  'maxdatetime',
-  'totaloffsetminutes',
-  'isof',
-  'cast',
-  'geo.distance',
-  'geo.length',
-  'geo.intersects',
-  'matchespattern',
-]);
 
 const CHARACTER_HINTS: Record<string, string> = {
   '=': "use 'eq' to compare",
@@ -217,10 +158,6 @@ function readString(source: string, start: number, masked: string[] | undefined)
   }
 }
 
-function syntaxError(position: number, message: string): never {
-  throw odataError('$filter', `Syntax error at position ${position} in $filter: ${message}`);
-}
-
 /** Runs the pre-pass; throws a 400 naming `$filter` and a position on anything malformed. */
 export function prepareFilter(source: string): PreparedFilter {
   if (source.trim() === '') throw odataError('$filter', '$filter is empty.');
@@ -245,275 +182,4 @@ function tooComplex(count: number): Error {
     '$filter',
     `$filter is too complex: ${count} tokens, at most ${ODATA_LIMITS.maxFilterTokens} are allowed (use 'in (…)' instead of long 'or' chains).`,
   );
-}
-
-function checkParentheses(tokens: Token[]): void {
-  const open: Token[] = [];
-  for (const token of tokens) {
-    if (token.kind === 'open') {
-      open.push(token);
-      if (open.length > ODATA_LIMITS.maxNestingDepth) {
-        throw odataError(
-          '$filter',
-          `$filter is nested too deeply at position ${token.start}: at most ${ODATA_LIMITS.maxNestingDepth} levels of parentheses, function calls and lambdas are allowed.`,
-        );
-      }
-    } else if (token.kind === 'close') {
-      if (!open.pop()) syntaxError(token.start, "')' has no matching '('.");
-    }
-  }
-  const unclosed = open.pop();
-  if (unclosed) syntaxError(unclosed.start, "'(' is never closed.");
-}
-
-type Context = 'group' | 'call' | 'lambda';
-
-/**
- * A light operand/operator state machine over the tokens. It only reports what is certainly wrong (two
- * operands in a row, an operator with no operand, unknown functions); the parser has the last word.
- */
-function checkStructure(
-  tokens: Token[],
-  source: string,
-  masked: string[],
-  inLists: Map<number, LiteralNode[]>,
-): void {
-  const stack: Context[] = [];
-  let expectOperand = true;
-  let afterSlash = false;
-  for (let index = 0; index < tokens.length; index++) {
-    const token = tokens[index];
-    const next = tokens[index + 1] as Token | undefined;
-    if (expectOperand) {
-      switch (token.kind) {
-        case 'word': {
-          if (!afterSlash && BINARY_OPERATORS.has(token.text)) {
-            syntaxError(
-              token.start,
-              `expected a value (a property, a literal or a function call) before '${token.text}'.`,
-            );
-          }
-          if (!afterSlash && token.text === 'not') {
-            if (!next) syntaxError(token.start, "'not' must be followed by a condition.");
-            if (next.start === token.end) syntaxError(token.end, "expected a space after 'not'.");
-            break;
-          }
-          if (next?.kind === 'open' && next.start === token.end) {
-            const isLambda = afterSlash && (token.text === 'any' || token.text === 'all');
-            if (!isLambda) checkFunctionName(token);
-            stack.push(isLambda ? 'lambda' : 'call');
-            index++;
-            afterSlash = false;
-            if (tokens[index + 1]?.kind === 'close') {
-              if (!(isLambda && token.text === 'any'))
-                syntaxError(tokens[index + 1].start, `${token.text}() needs arguments.`);
-              stack.pop();
-              index++;
-              expectOperand = false;
-              break;
-            }
-            if (isLambda) index = skipLambdaVariable(tokens, index, token, masked);
-            break;
-          }
-          if (!afterSlash && token.text.startsWith('$') && token.text !== '$it') {
-            throw odataError(
-              '$filter',
-              `${quoteInput(token.text)} at position ${token.start} is not allowed in $filter: only properties, literals and functions may appear.`,
-            );
-          }
-          afterSlash = false;
-          expectOperand = false;
-          break;
-        }
-        case 'string':
-          afterSlash = false;
-          expectOperand = false;
-          break;
-        case 'open':
-          stack.push('group');
-          break;
-        default:
-          syntaxError(
-            token.start,
-            `expected a value (a property, a literal or a function call) before '${token.text}'.`,
-          );
-      }
-      continue;
-    }
-    switch (token.kind) {
-      case 'word':
-        if (token.text === 'in' && next?.kind === 'open') {
-          index = rewriteInList(tokens, index, source, masked, inLists);
-          break;
-        }
-        if (!BINARY_OPERATORS.has(token.text)) {
-          syntaxError(
-            token.start,
-            `expected an operator (eq, ne, gt, ge, lt, le, in, and, or) or the end of the expression before ${quoteInput(token.text)}.`,
-          );
-        }
-        if (token.text === 'in')
-          syntaxError(token.end, "expected a list of literals in parentheses after 'in'.");
-        expectOperand = true;
-        break;
-      case 'slash':
-        if (!next || next.kind !== 'word' || next.start !== token.end)
-          syntaxError(token.start, "expected a property name after '/'.");
-        expectOperand = true;
-        afterSlash = true;
-        break;
-      case 'close':
-        stack.pop();
-        break;
-      case 'comma':
-        if (stack[stack.length - 1] !== 'call') syntaxError(token.start, "unexpected ','.");
-        expectOperand = true;
-        break;
-      default:
-        syntaxError(
-          token.start,
-          `expected an operator (eq, ne, gt, ge, lt, le, in, and, or) or the end of the expression before ${quoteInput(token.text)}.`,
-        );
-    }
-  }
-  if (expectOperand) {
-    const last = tokens[tokens.length - 1];
-    syntaxError(last.end, `the expression ends too early after '${last.text}'.`);
-  }
-}
-
-function checkFunctionName(token: Token): void {
-  if (SUPPORTED_FUNCTIONS.has(token.text)) return;
-  if (UNSUPPORTED_FUNCTIONS.has(token.text)) {
-    throw odataError(
-      '$filter',
-      `The function '${token.text}' at position ${token.start} in $filter is not supported.`,
-    );
-  }
-  if (token.text === 'not') syntaxError(token.end, "expected a space after 'not'.");
-  if (token.text === 'any' || token.text === 'all') {
-    syntaxError(
-      token.start,
-      `${token.text}() must follow a collection property, e.g. categories/${token.text}(c: c eq 'x').`,
-    );
-  }
-  throw odataError(
-    '$filter',
-    `Unknown function ${quoteInput(token.text)} at position ${token.start} in $filter. Supported functions: ${[...SUPPORTED_FUNCTIONS].join(', ')}.`,
-  );
-}
-
-const LAMBDA_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Skips the lambda variable declaration after `any(`/`all(`: `v:`, `v :`, `v: `, `v : ` or `v:x` (the ABNF
- * allows optional whitespace on both sides of the ':'). ':' is a word character (time literals hold it),
- * so a ':' glued to a neighbour is split off it here first.
- */
-function skipLambdaVariable(tokens: Token[], openIndex: number, lambda: Token, masked: string[]): number {
-  const first = tokens[openIndex + 1];
-  const glued = first ? /^[A-Za-z_][A-Za-z0-9_]*:/.exec(first.text) : null;
-  if (glued) {
-    if (first.text.length > glued[0].length) splitToken(tokens, openIndex + 1, glued[0].length, masked);
-    return openIndex + 1;
-  }
-  const colon = tokens[openIndex + 2];
-  if (first?.kind === 'word' && LAMBDA_VARIABLE.test(first.text) && colon?.text.startsWith(':')) {
-    if (colon.text.length > 1) splitToken(tokens, openIndex + 2, 1, masked);
-    return openIndex + 2;
-  }
-  return syntaxError(lambda.start, `expected a lambda variable, e.g. ${lambda.text}(x: …).`);
-}
-
-/** Splits a token after `length` characters; a quoted rest is a string literal, masked like any other. */
-function splitToken(tokens: Token[], index: number, length: number, masked: string[]): void {
-  const token = tokens[index];
-  const cut = token.start + length;
-  const rest = token.text.slice(length);
-  const quoted = rest.startsWith("'");
-  if (quoted) for (let k = cut + 1; k < token.end - 1; k++) masked[k] = 'x';
-  tokens.splice(
-    index,
-    1,
-    { kind: 'word', text: token.text.slice(0, length), start: token.start, end: cut },
-    { kind: quoted || token.kind === 'string' ? 'string' : 'word', text: rest, start: cut, end: token.end },
-  );
-}
-
-/** Replaces `in (a, b, …)` with `eq   @i` of equal length and records the list. */
-function rewriteInList(
-  tokens: Token[],
-  inIndex: number,
-  source: string,
-  masked: string[],
-  inLists: Map<number, LiteralNode[]>,
-): number {
-  const keyword = tokens[inIndex];
-  const previous = source.charCodeAt(keyword.start - 1);
-  if (previous !== 0x20 && previous !== 0x09) syntaxError(keyword.start, "expected a space before 'in'.");
-  const items: LiteralNode[] = [];
-  let index = inIndex + 2;
-  for (;;) {
-    const item = tokens[index];
-    if (!item || (item.kind !== 'word' && item.kind !== 'string')) {
-      syntaxError(
-        item?.start ?? source.length,
-        "the list after 'in' may only contain literals, e.g. in ('a', 'b').",
-      );
-    }
-    if (items.length === ODATA_LIMITS.maxInListItems) {
-      throw odataError(
-        '$filter',
-        `The list after 'in' at position ${keyword.start} has more than ${ODATA_LIMITS.maxInListItems} items.`,
-      );
-    }
-    items.push(classifyListItem(item));
-    const separator = tokens[index + 1];
-    if (separator?.kind === 'close') {
-      index++;
-      break;
-    }
-    if (separator?.kind !== 'comma') {
-      syntaxError(separator?.start ?? source.length, "expected ',' or ')' in the list after 'in'.");
-    }
-    index += 2;
-  }
-  const close = tokens[index];
-  const width = close.end - keyword.start;
-  const replacement = `eq${' '.repeat(width - 4)}@i`;
-  for (let k = 0; k < width; k++) masked[keyword.start + k] = replacement[k];
-  inLists.set(close.end - 2, items);
-  return index;
-}
-
-/** The common literal forms, recognised without a parser call (a list may hold hundreds of them). */
-const LITERAL_FORMS: Array<[RegExp, string]> = [
-  [/^-?\d{1,9}$/, 'Edm.Int32'],
-  [/^-?\d+\.\d+$/, 'Edm.Decimal'],
-  [/^(?:null|true|false)$/, ''],
-  [/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'Edm.Guid'],
-  [/^\d{4}-\d{2}-\d{2}$/, 'Edm.Date'],
-  [/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,12})?)?(?:Z|[+-]\d{2}:\d{2})$/, 'Edm.DateTimeOffset'],
-];
-
-function classifyListItem(token: Token): LiteralNode {
-  if (token.kind === 'string' && token.text.startsWith("'")) {
-    return { kind: 'literal', literalType: 'Edm.String', text: token.text, position: token.start };
-  }
-  for (const [form, literalType] of LITERAL_FORMS) {
-    if (form.test(token.text)) {
-      const type = literalType || (token.text === 'null' ? 'null' : 'Edm.Boolean');
-      return { kind: 'literal', literalType: type, text: token.text, position: token.start };
-    }
-  }
-  const probe =
-    token.kind === 'string'
-      ? token.text.replace(/'[^]*'$/, (quoted) => `'${'x'.repeat(quoted.length - 2)}'`)
-      : token.text;
-  try {
-    const parsed = parseLiteral(probe);
-    return { kind: 'literal', literalType: String(parsed.value), text: token.text, position: token.start };
-  } catch {
-    return syntaxError(token.start, `${quoteInput(token.text)} in the list after 'in' is not a literal.`);
-  }
 }
