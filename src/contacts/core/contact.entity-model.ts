@@ -39,26 +39,54 @@ const TAB_SORT_PATHS = SORTABLE_CONTACT_FIELDS.map((name) =>
 /** The cross-tab search sorts by fewer properties: each costs one more index on every contact write. */
 const TENANT_SORTABLE = new Set(['displayName', 'companyName', 'lastModifiedDateTime']);
 
-/**
- * The properties shared by both list routes. `sortable(name)` says which ones a route sorts by (each
- * needs an index of that route's scope).
- */
-function contactProperties(sortable: (name: string) => boolean): Record<string, PropertyModel> {
-  const text = (name: string, options: { sortable?: boolean } = {}) =>
-    prop.primitive('Edm.String', name, { sortable: options.sortable ?? sortable(name) });
+/** Which properties a list route sorts by (each needs an index of that route's scope). */
+type SortableOnRoute = (name: string) => boolean;
+
+/** A text property: sortable where the route sorts by it, unless `NOT_SORTABLE` says never. */
+function textProperty(
+  sortable: SortableOnRoute,
+  name: string,
+  options: { sortable?: boolean } = {},
+): PropertyModel {
+  return prop.primitive('Edm.String', name, { sortable: options.sortable ?? sortable(name) });
+}
+
+/** The properties shared by both list routes, in the order `$metadata` lists them. */
+function contactProperties(sortable: SortableOnRoute): Record<string, PropertyModel> {
   return {
     id: prop.primitive('Edm.Guid', 'id', { path: '_id', sortable: false }),
     tabId: prop.primitive('Edm.Guid', 'tabId', NOT_SORTABLE),
-    displayName: text('displayName'),
-    givenName: text('givenName'),
-    middleName: text('middleName', { sortable: false }),
-    surname: text('surname'),
-    nickName: text('nickName', { sortable: false }),
-    title: text('title', { sortable: false }),
-    companyName: text('companyName'),
-    department: text('department'),
-    jobTitle: text('jobTitle'),
-    officeLocation: text('officeLocation'),
+    ...nameProperties(sortable),
+    ...organisationProperties(sortable),
+    ...contactPointProperties(),
+    ...detailProperties(sortable),
+    ...auditProperties(sortable),
+  };
+}
+
+function nameProperties(sortable: SortableOnRoute): Record<string, PropertyModel> {
+  return {
+    displayName: textProperty(sortable, 'displayName'),
+    givenName: textProperty(sortable, 'givenName'),
+    middleName: textProperty(sortable, 'middleName', NOT_SORTABLE),
+    surname: textProperty(sortable, 'surname'),
+    nickName: textProperty(sortable, 'nickName', NOT_SORTABLE),
+    title: textProperty(sortable, 'title', NOT_SORTABLE),
+  };
+}
+
+function organisationProperties(sortable: SortableOnRoute): Record<string, PropertyModel> {
+  return {
+    companyName: textProperty(sortable, 'companyName'),
+    department: textProperty(sortable, 'department'),
+    jobTitle: textProperty(sortable, 'jobTitle'),
+    officeLocation: textProperty(sortable, 'officeLocation'),
+  };
+}
+
+/** E-mail addresses, phones, postal addresses and websites: lists, never sorted by. */
+function contactPointProperties(): Record<string, PropertyModel> {
+  return {
     // Required members: every write (API and import) goes through the DTOs, which refuse an e-mail
     // address without its address, a phone without its number or type, a postal address without its type.
     emailAddresses: prop.complexCollection(
@@ -84,6 +112,12 @@ function contactProperties(sortable: (name: string) => boolean): Record<string, 
       { requiredMembers: ['type'] },
     ),
     websites: prop.collection('Edm.String', 'websites'),
+  };
+}
+
+/** The birthday, notes, categories and the caller's favourite mark. */
+function detailProperties(sortable: SortableOnRoute): Record<string, PropertyModel> {
+  return {
     birthday: prop.primitive('Edm.Date', 'birthday', { sortable: sortable('birthday') }),
     // Up to 64 KiB of HTML: selectable only, and no normalized copy (normalizedPath = path skips it).
     notes: prop.primitive('Edm.String', 'notes', { ...SELECT_ONLY, normalizedPath: 'notes' }),
@@ -92,6 +126,12 @@ function contactProperties(sortable: (name: string) => boolean): Record<string, 
       sortable: false,
       translate: favoriteCondition,
     }),
+  };
+}
+
+/** Who created and last changed the contact, and when. */
+function auditProperties(sortable: SortableOnRoute): Record<string, PropertyModel> {
+  return {
     // The user references are read whole; their ids filter (`createdBy/id eq '…'`).
     createdBy: prop.primitive('Edm.Guid', 'createdBy', SELECT_ONLY),
     'createdBy/id': prop.primitive('Edm.Guid', 'createdBy/id', { ...NOT_SORTABLE, selectable: false }),
