@@ -1,20 +1,14 @@
-import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Prop } from '@nestjs/mongoose';
 import { HydratedDocument } from 'mongoose';
-import { tenantScoped } from '../common/tenant-scope';
+import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
 
 /**
  * A Teams channel that holds at least one Contact Pro tab: its unique id and name (the product's data
  * promise: accessed and stored, never cached). `_id` is `<tenantId>|<channelId>` so that the same Teams id
  * can never collide across tenants.
  */
-@Schema({ collection: 'channels', versionKey: false })
-export class Channel {
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+@TenantOwnedSchema('channels')
+export class Channel extends TenantOwnedDocument {
   @Prop({ required: true })
   channelId: string;
 
@@ -38,7 +32,6 @@ export class Channel {
 }
 
 export type ChannelDocument = HydratedDocument<Channel>;
-export const ChannelSchema = SchemaFactory.createForClass(Channel);
-ChannelSchema.plugin(tenantScoped);
+export const ChannelSchema = tenantOwnedSchemaFor(Channel);
 ChannelSchema.index({ tenantId: 1, channelId: 1 }, { unique: true });
 ChannelSchema.index({ tenantId: 1, 'norm.displayName': 1, channelId: 1 });

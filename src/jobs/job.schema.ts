@@ -1,6 +1,6 @@
-import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Prop } from '@nestjs/mongoose';
 import type { UserReference } from '../auth';
-import { tenantScoped } from '../common/tenant-scope';
+import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -38,14 +38,8 @@ export const EMPTY_PROGRESS: JobProgress = Object.freeze({
  * (`leaseOwner` until `leaseExpiresAt`), renewed while it works. A job whose lease ran out is claimed again
  * and resumed from its recorded progress; after `JOB_MAX_ATTEMPTS` claims it is failed with a reason.
  */
-@Schema({ collection: 'jobs', versionKey: false })
-export class Job {
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+@TenantOwnedSchema('jobs')
+export class Job extends TenantOwnedDocument {
   /** What to do; the handler registered under this kind runs it. */
   @Prop({ type: String, required: true })
   kind: string;
@@ -102,8 +96,7 @@ export class Job {
   lastModifiedDateTime: Date;
 }
 
-export const JobSchema = SchemaFactory.createForClass(Job);
-JobSchema.plugin(tenantScoped);
+export const JobSchema = tenantOwnedSchemaFor(Job);
 JobSchema.index({ tenantId: 1, _id: 1 });
 // The claim looks across tenants for queued jobs and expired leases: the one index not led by the tenant.
 JobSchema.index({ status: 1, leaseExpiresAt: 1 });

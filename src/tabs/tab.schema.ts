@@ -1,19 +1,12 @@
-import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Prop } from '@nestjs/mongoose';
 import { HydratedDocument } from 'mongoose';
 import type { UserReference } from '../auth';
-import { tenantScoped } from '../common/tenant-scope';
+import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
 import type { ContactEditors, Category, CustomFieldDefinition, FieldLayout } from '../contact-fields';
 
-/** A contact book: one Teams tab's configuration (fields, categories, permissions). */
-@Schema({ collection: 'tabs', versionKey: false })
-export class Tab {
-  /** The tab id (a UUID made by the service). */
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+/** A contact book: one Teams tab's configuration (fields, categories, permissions); `_id` is the tab id. */
+@TenantOwnedSchema('tabs')
+export class Tab extends TenantOwnedDocument {
   @Prop({ required: true })
   channelId: string;
 
@@ -62,8 +55,7 @@ export class Tab {
 }
 
 export type TabDocument = HydratedDocument<Tab>;
-export const TabSchema = SchemaFactory.createForClass(Tab);
-TabSchema.plugin(tenantScoped);
+export const TabSchema = tenantOwnedSchemaFor(Tab);
 TabSchema.index({ tenantId: 1, _id: 1 });
 TabSchema.index({ tenantId: 1, 'norm.channelId': 1, _id: 1 });
 TabSchema.index({ tenantId: 1, channelId: 1 });

@@ -1,5 +1,5 @@
-import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { tenantScoped } from '../common/tenant-scope';
+import { Prop } from '@nestjs/mongoose';
+import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
 import { userModel } from './user.entity-model';
 
 /** Normalized keys (src/odata normalizeText) of the text properties, by property path (see userModel). */
@@ -10,14 +10,8 @@ export type UserNormalizedFields = Record<string, string | string[] | null>;
  * login. `_id` is `<tenantId>|<userId>`, so that the same object id never collides across tenants; the
  * API's `id` is the Azure AD object id (`userId`).
  */
-@Schema({ collection: 'users', versionKey: false })
-export class User {
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+@TenantOwnedSchema('users')
+export class User extends TenantOwnedDocument {
   @Prop({ required: true })
   userId: string;
 
@@ -52,8 +46,7 @@ export class User {
   lastLoginDateTime: Date;
 }
 
-export const UserSchema = SchemaFactory.createForClass(User);
-UserSchema.plugin(tenantScoped);
+export const UserSchema = tenantOwnedSchemaFor(User);
 UserSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
 // The list indexes are the entity model's, so that the index-coverage spec checks what is created.
 for (const index of userModel.indexes.slice(1)) UserSchema.index(Object.fromEntries(index));

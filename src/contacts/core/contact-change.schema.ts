@@ -1,5 +1,9 @@
-import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { tenantScoped } from '../../common/tenant-scope';
+import { Prop } from '@nestjs/mongoose';
+import {
+  TenantOwnedDocument,
+  TenantOwnedSchema,
+  tenantOwnedSchemaFor,
+} from '../../common/tenant-owned.schema';
 
 /** A reservation of change numbers whose writes have not finished yet. */
 export interface PendingChange {
@@ -12,17 +16,10 @@ export interface PendingChange {
 /**
  * The change sequence of one tab: `last` is the highest change number handed out; `pending` maps each
  * reservation still being written to where it starts. Delta sync reads both in one document to know up to
- * where every change is committed (see ContactChangeLog).
+ * where every change is committed (see ContactChangeLog). `_id` is `<tenantId>|<tabId>`.
  */
-@Schema({ collection: 'contactChangeSequences', versionKey: false })
-export class ContactChangeSequence {
-  /** `<tenantId>|<tabId>` */
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+@TenantOwnedSchema('contactChangeSequences')
+export class ContactChangeSequence extends TenantOwnedDocument {
   @Prop({ required: true })
   tabId: string;
 
@@ -34,23 +31,16 @@ export class ContactChangeSequence {
   pending?: Record<string, PendingChange>;
 }
 
-export const ContactChangeSequenceSchema = SchemaFactory.createForClass(ContactChangeSequence);
-ContactChangeSequenceSchema.plugin(tenantScoped);
+export const ContactChangeSequenceSchema = tenantOwnedSchemaFor(ContactChangeSequence);
 ContactChangeSequenceSchema.index({ tenantId: 1, tabId: 1 });
 
 /**
  * What remains of a deleted contact, so that delta sync can tell clients it is gone. Kept for the delta
- * retention period (DELTA_RETENTION_SECONDS); a delta link older than that answers 410.
+ * retention period (DELTA_RETENTION_SECONDS); a delta link older than that answers 410. `_id` is the
+ * deleted contact's id.
  */
-@Schema({ collection: 'contactTombstones', versionKey: false })
-export class ContactTombstone {
-  /** The deleted contact's id. */
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+@TenantOwnedSchema('contactTombstones')
+export class ContactTombstone extends TenantOwnedDocument {
   @Prop({ required: true })
   tabId: string;
 
@@ -61,7 +51,6 @@ export class ContactTombstone {
   deletedDateTime: Date;
 }
 
-export const ContactTombstoneSchema = SchemaFactory.createForClass(ContactTombstone);
-ContactTombstoneSchema.plugin(tenantScoped);
+export const ContactTombstoneSchema = tenantOwnedSchemaFor(ContactTombstone);
 ContactTombstoneSchema.index({ tenantId: 1, tabId: 1, changeSeq: 1 });
 ContactTombstoneSchema.index({ tenantId: 1, tabId: 1, deletedDateTime: 1 });

@@ -1,5 +1,9 @@
-import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { tenantScoped } from '../../common/tenant-scope';
+import { Prop } from '@nestjs/mongoose';
+import {
+  TenantOwnedDocument,
+  TenantOwnedSchema,
+  tenantOwnedSchemaFor,
+} from '../../common/tenant-owned.schema';
 import type { UserReference } from '../../auth';
 import { contactModel, tenantContactModel } from './contact.entity-model';
 
@@ -43,14 +47,8 @@ export type CustomFieldValue = string | number | boolean | string[];
  * FAVORITES_PER_CONTACT). `version` is incremented by every change of the contact itself (the ETag);
  * favourite marks are per user and leave it alone, though they take a new `changeSeq`.
  */
-@Schema({ collection: 'contacts', versionKey: false })
-export class Contact {
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+@TenantOwnedSchema('contacts')
+export class Contact extends TenantOwnedDocument {
   @Prop({ required: true })
   tabId: string;
 
@@ -139,8 +137,7 @@ export class Contact {
   changeSeq: number;
 }
 
-export const ContactSchema = SchemaFactory.createForClass(Contact);
-ContactSchema.plugin(tenantScoped);
+export const ContactSchema = tenantOwnedSchemaFor(Contact);
 // The list indexes are the entity models', so that the index-coverage spec checks what is created.
 const declared = new Set<string>();
 for (const index of [...contactModel.indexes, ...tenantContactModel.indexes]) {

@@ -1,18 +1,16 @@
-import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { tenantScoped } from '../../common/tenant-scope';
+import { Prop } from '@nestjs/mongoose';
+import {
+  TenantOwnedDocument,
+  TenantOwnedSchema,
+  tenantOwnedSchemaFor,
+} from '../../common/tenant-owned.schema';
 
 /**
  * A piece of a file uploaded for import, kept in the database (not on one instance's disk) so that any
  * instance can run or resume the import; deleted when the import ends. `_id` is `<fileId>:<n>`.
  */
-@Schema({ collection: 'importFileChunks', versionKey: false })
-export class ImportFileChunk {
-  @Prop({ type: String, required: true })
-  _id: string;
-
-  @Prop({ required: true })
-  tenantId: string;
-
+@TenantOwnedSchema('importFileChunks')
+export class ImportFileChunk extends TenantOwnedDocument {
   @Prop({ required: true })
   fileId: string;
 
@@ -23,6 +21,5 @@ export class ImportFileChunk {
   data: Buffer;
 }
 
-export const ImportFileChunkSchema = SchemaFactory.createForClass(ImportFileChunk);
-ImportFileChunkSchema.plugin(tenantScoped);
+export const ImportFileChunkSchema = tenantOwnedSchemaFor(ImportFileChunk);
 ImportFileChunkSchema.index({ tenantId: 1, fileId: 1 });
