@@ -117,23 +117,7 @@ export function parseODataQuery(
   if (options.$deltatoken !== undefined) {
     throw odataError('$deltatoken', '$deltatoken is accepted only by delta routes (…/delta).');
   }
-  let filterTree: FilterNode | undefined;
-  const parts: MongoFilter[] = [];
-  if (options.$filter !== undefined) {
-    filterTree = parseFilter(options.$filter);
-    parts.push(translateFilter(filterTree, model, context));
-  }
-  let searchTerms: string[] | undefined;
-  if (options.$search !== undefined) {
-    if (!model.search) throw odataError('$search', `$search is not supported on type '${model.name}'.`);
-    searchTerms = parseSearch(options.$search);
-    const searchFilter = model.search(searchTerms);
-    // The hook is the entity's code, not the translator's: hold it to the same operator allow-list.
-    assertAllowedOperators(searchFilter);
-    if (Object.keys(searchFilter).length) parts.push(searchFilter);
-  }
-  const filter = parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : { $and: parts };
-
+  const { filterTree, filter, searchTerms } = filterAndSearch(options, model, context);
   const sortKeys = effectiveSortKeys(parseOrderBy(options.$orderby, model), model);
   const select = parseSelect(options.$select, model);
   const projection = select
@@ -143,28 +127,7 @@ export function parseODataQuery(
         sortKeys.map((key) => key.path),
       )
     : undefined;
-
-  const top = options.$top === undefined ? undefined : nonNegativeInteger('$top', options.$top);
-  const skip = options.$skip === undefined ? 0 : nonNegativeInteger('$skip', options.$skip);
-  if (skip > ODATA_LIMITS.maxSkip) {
-    throw odataError(
-      '$skip',
-      `$skip may be at most ${ODATA_LIMITS.maxSkip}; to read further, follow @odata.nextLink (it pages with $skiptoken at constant cost).`,
-    );
-  }
-  if (options.$skiptoken !== undefined && options.$skip !== undefined) {
-    throw odataError(
-      '$skip',
-      '$skip cannot be combined with $skiptoken: the token already says where the page starts.',
-    );
-  }
-  let count = false;
-  if (options.$count !== undefined) {
-    if (options.$count !== 'true' && options.$count !== 'false') {
-      throw odataError('$count', `$count must be 'true' or 'false', not ${quoteInput(options.$count)}.`);
-    }
-    count = options.$count === 'true';
-  }
+  const { top, skip, count } = paging(options);
   let hash: string | undefined;
   return {
     model,
@@ -193,4 +156,55 @@ export function parseODataQuery(
       return hash;
     },
   };
+}
+
+/** `$filter` and `$search` translated, and-ed into one filter (without the caller's base filter). */
+function filterAndSearch(
+  options: ODataRequest['options'],
+  model: EntityModel,
+  context: QueryContext | undefined,
+): Pick<ParsedODataQuery, 'filterTree' | 'filter' | 'searchTerms'> {
+  let filterTree: FilterNode | undefined;
+  const parts: MongoFilter[] = [];
+  if (options.$filter !== undefined) {
+    filterTree = parseFilter(options.$filter);
+    parts.push(translateFilter(filterTree, model, context));
+  }
+  let searchTerms: string[] | undefined;
+  if (options.$search !== undefined) {
+    if (!model.search) throw odataError('$search', `$search is not supported on type '${model.name}'.`);
+    searchTerms = parseSearch(options.$search);
+    const searchFilter = model.search(searchTerms);
+    // The hook is the entity's code, not the translator's: hold it to the same operator allow-list.
+    assertAllowedOperators(searchFilter);
+    if (Object.keys(searchFilter).length) parts.push(searchFilter);
+  }
+  const filter = parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : { $and: parts };
+  return { filterTree, filter, searchTerms };
+}
+
+/** `$top`, `$skip` (bounded, and not with `$skiptoken`) and `$count`. */
+function paging(options: ODataRequest['options']): Pick<ParsedODataQuery, 'top' | 'skip' | 'count'> {
+  const top = options.$top === undefined ? undefined : nonNegativeInteger('$top', options.$top);
+  const skip = options.$skip === undefined ? 0 : nonNegativeInteger('$skip', options.$skip);
+  if (skip > ODATA_LIMITS.maxSkip) {
+    throw odataError(
+      '$skip',
+      `$skip may be at most ${ODATA_LIMITS.maxSkip}; to read further, follow @odata.nextLink (it pages with $skiptoken at constant cost).`,
+    );
+  }
+  if (options.$skiptoken !== undefined && options.$skip !== undefined) {
+    throw odataError(
+      '$skip',
+      '$skip cannot be combined with $skiptoken: the token already says where the page starts.',
+    );
+  }
+  let count = false;
+  if (options.$count !== undefined) {
+    if (options.$count !== 'true' && options.$count !== 'false') {
+      throw odataError('$count', `$count must be 'true' or 'false', not ${quoteInput(options.$count)}.`);
+    }
+    count = options.$count === 'true';
+  }
+  return { top, skip, count };
 }
