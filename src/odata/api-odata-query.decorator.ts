@@ -40,29 +40,40 @@ function checked(option: string, example: string, check: () => unknown): string 
 /** The caller an example is checked for: an example works for everyone. */
 const ANY_CALLER: QueryContext = { userId: '00000000-0000-0000-0000-000000000000' };
 
+/** A free-text option: printable, and no longer than any option may be. */
+const TEXT_OPTION = { type: String, pattern: PRINTABLE_OPTION, maxLength: ODATA_LIMITS.maxOptionLength };
+
+type QueryDecorator = ReturnType<typeof ApiQuery>;
+
 /**
  * Documents the OData query options of a list route for `model` (for a tab's contacts: the contact
  * model without the tab's custom fields). Examples are those of the model, so "Try it out" succeeds.
  */
 export function ApiODataQuery(model: EntityModel, examples: ODataQueryExamples) {
+  const decorators = [...selectionOptions(model, examples), ...pagingOptions(examples)];
+  if (examples.search !== false) decorators.push(searchOption());
+  return applyDecorators(...decorators);
+}
+
+/** `$filter`, `$select` and `$orderby`, with the route's examples checked against its model. */
+function selectionOptions(model: EntityModel, examples: ODataQueryExamples): QueryDecorator[] {
   const select = checked('$select', examples.select, () => parseSelect(examples.select, model));
   const orderby = checked('$orderby', examples.orderby, () => parseOrderBy(examples.orderby, model));
   const filter = checked('$filter', examples.filter, () =>
     translateFilter(parseFilter(examples.filter), model, ANY_CALLER),
   );
-  const text = { type: String, pattern: PRINTABLE_OPTION, maxLength: ODATA_LIMITS.maxOptionLength };
-  const decorators = [
+  return [
     ApiQuery({
       name: '$filter',
       required: false,
-      ...text,
+      ...TEXT_OPTION,
       minLength: 1,
       description: `OData filter: eq ne gt ge lt le and or not in, parentheses, null; contains startswith endswith tolower toupper length year month day; any/all over collections. Text compares case- and accent-insensitively. For example \`${filter}\`.`,
     }),
     ApiQuery({
       name: '$select',
       required: false,
-      ...text,
+      ...TEXT_OPTION,
       description: examples.file
         ? "Comma-separated properties to write as columns (xlsx and CSV only), in the tab's order; a custom field alone as customFields/key. Default: the tab's visible fields."
         : 'Comma-separated properties to return (id and etag are always returned).',
@@ -71,11 +82,17 @@ export function ApiODataQuery(model: EntityModel, examples: ODataQueryExamples) 
     ApiQuery({
       name: '$orderby',
       required: false,
-      ...text,
+      ...TEXT_OPTION,
       description:
         'Comma-separated properties, each optionally asc or desc; nulls sort first ascending. Ties are broken by id.',
       example: orderby,
     }),
+  ];
+}
+
+/** `$top` and `$skip`; for a route that answers pages (not a file), `$count` and `$skiptoken` too. */
+function pagingOptions(examples: ODataQueryExamples): QueryDecorator[] {
+  const decorators = [
     ApiQuery({
       name: '$top',
       required: false,
@@ -98,34 +115,32 @@ export function ApiODataQuery(model: EntityModel, examples: ODataQueryExamples) 
         : `Rows to skip, at most ${ODATA_LIMITS.maxSkip}; page further with @odata.nextLink. Not with $skiptoken.`,
     }),
   ];
-  if (!examples.file) {
-    decorators.push(
-      ApiQuery({
-        name: '$count',
-        required: false,
-        type: Boolean,
-        description: 'true adds @odata.count, the size of the whole filtered set.',
-      }),
-      ApiQuery({
-        name: '$skiptoken',
-        required: false,
-        ...text,
-        description:
-          'Opaque continuation token minted by the service (signed; any other value is a 400); use the @odata.nextLink of the previous page as it is. Not with $skip.',
-      }),
-    );
-  }
-  if (examples.search !== false) {
-    decorators.push(
-      ApiQuery({
-        name: '$search',
-        required: false,
-        ...text,
-        description:
-          'Words and "quoted phrases" that must all occur (case- and accent-insensitive), at most ' +
-          `${ODATA_LIMITS.maxSearchTerms}; AND between them changes nothing, OR, NOT and parentheses are refused. For example \`"contoso ltd" smith\`.`,
-      }),
-    );
-  }
-  return applyDecorators(...decorators);
+  if (examples.file) return decorators;
+  return [
+    ...decorators,
+    ApiQuery({
+      name: '$count',
+      required: false,
+      type: Boolean,
+      description: 'true adds @odata.count, the size of the whole filtered set.',
+    }),
+    ApiQuery({
+      name: '$skiptoken',
+      required: false,
+      ...TEXT_OPTION,
+      description:
+        'Opaque continuation token minted by the service (signed; any other value is a 400); use the @odata.nextLink of the previous page as it is. Not with $skip.',
+    }),
+  ];
+}
+
+function searchOption(): QueryDecorator {
+  return ApiQuery({
+    name: '$search',
+    required: false,
+    ...TEXT_OPTION,
+    description:
+      'Words and "quoted phrases" that must all occur (case- and accent-insensitive), at most ' +
+      `${ODATA_LIMITS.maxSearchTerms}; AND between them changes nothing, OR, NOT and parentheses are refused. For example \`"contoso ltd" smith\`.`,
+  });
 }
