@@ -10,8 +10,9 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
+import { ApiODataList } from '../common/api-odata-list.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ApiODataQuery, ODataQuery, type ODataCollection } from '../odata';
+import { ODataQuery, type ODataCollection } from '../odata';
 import { channelModel } from './channel.entity-model';
 import { ChannelsService } from './channels.service';
 import { CHANNEL_ID } from './dto/channel-id';
@@ -32,13 +33,12 @@ export class ChannelsController {
 
   /** The channels of the caller's organization that hold Contact Pro tabs. */
   @Get()
-  @ApiODataQuery(channelModel, {
+  @ApiODataList(channelModel, ChannelCollectionDto, {
     search: false,
     select: 'displayName,teamName',
     filter: "startswith(displayName,'sales')",
     orderby: 'displayName',
   })
-  @ApiOkResponse({ type: ChannelCollectionDto })
   list(
     @CurrentUser() user: AuthenticatedUser,
     @ODataQuery(channelModel) query: ODataQuery,

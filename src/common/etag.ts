@@ -1,5 +1,7 @@
-import { ApiHeader } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
 import { ApiError } from './api-error';
+import { ErrorResponseDto } from './error-response.dto';
 
 /**
  * Entity tags are built from a document's version counter, which every write increments atomically.
@@ -37,13 +39,16 @@ export function preconditionFailed(): ApiError {
 }
 
 /**
- * Documents the optional If-Match header of a conditional write. The name is lower-case, as the
- * `@Headers('if-match')` parameter documents it, so Swagger lists it once.
+ * Documents a conditional write: the optional If-Match header (lower-case, as the `@Headers('if-match')`
+ * parameter documents it, so Swagger lists it once) and the 412 answered to a stale one.
  */
-export const ApiIfMatchHeader = (): MethodDecorator =>
-  ApiHeader({
-    name: 'if-match',
-    required: false,
-    description: 'The ETag last read (or `*`); a stale one is answered with 412 Precondition Failed.',
-    schema: { type: 'string', pattern: IF_MATCH.source },
-  });
+export const ApiIfMatch = (): MethodDecorator =>
+  applyDecorators(
+    ApiHeader({
+      name: 'if-match',
+      required: false,
+      description: 'The ETag last read (or `*`); a stale one is answered with 412 Precondition Failed.',
+      schema: { type: 'string', pattern: IF_MATCH.source },
+    }),
+    ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto }),
+  );

@@ -6,13 +6,13 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
+import { ApiODataList } from '../common/api-odata-list.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ApiIfMatchHeader } from '../common/etag';
-import { ApiODataQuery, ODataQuery, type ODataCollection } from '../odata';
+import { ApiIfMatch } from '../common/etag';
+import { ODataQuery, type ODataCollection } from '../odata';
 import { CreateTabDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabCollectionDto, TabDto } from './dto/tab.dto';
 import { tabModel } from './tab.entity-model';
@@ -50,13 +50,12 @@ export class TabsController {
 
   /** The contact books of the caller's organization. */
   @Get()
-  @ApiODataQuery(tabModel, {
+  @ApiODataList(tabModel, TabCollectionDto, {
     search: false,
     select: 'displayName,channelId',
     filter: "channelId eq '19:a1b2c3@thread.tacv2'",
     orderby: 'displayName',
   })
-  @ApiOkResponse({ type: TabCollectionDto })
   list(
     @CurrentUser() user: AuthenticatedUser,
     @ODataQuery(tabModel) query: ODataQuery,
@@ -72,7 +71,7 @@ export class TabsController {
 
   /** Owners and administrators change the configuration; properties left out keep their value. */
   @Patch(':tabId')
-  @ApiIfMatchHeader()
+  @ApiIfMatch()
   @ApiBody({
     type: UpdateTabDto,
     examples: {
@@ -80,7 +79,6 @@ export class TabsController {
     },
   })
   @ApiOkResponse({ type: TabDto })
-  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'A custom field in use would change type.', type: ErrorResponseDto })
   update(
     @CurrentUser() user: AuthenticatedUser,
@@ -94,9 +92,8 @@ export class TabsController {
   /** Removes the tab with its contacts and favourites (and its channel's record when no other tab uses it). */
   @Delete(':tabId')
   @HttpCode(204)
-  @ApiIfMatchHeader()
+  @ApiIfMatch()
   @ApiNoContentResponse()
-  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   delete(
     @CurrentUser() user: AuthenticatedUser,
     @Param('tabId', TabIdPipe) tabId: string,

@@ -1,8 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
+import { ApiODataList } from '../common/api-odata-list.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ApiODataQuery, ODataQuery, type ODataCollection } from '../odata';
+import { ODataQuery, type ODataCollection } from '../odata';
 import { UserCollectionDto, UserDto } from './dto/user.dto';
 import { userModel } from './user.entity-model';
 import { UserIdPipe } from './user-id.pipe';
@@ -23,13 +24,12 @@ export class UsersController {
 
   /** The users of the caller's organization known to the app. Filter and sort on displayName, userPrincipalName, mail, lastLoginDateTime. */
   @Get('users')
-  @ApiODataQuery(userModel, {
+  @ApiODataList(userModel, UserCollectionDto, {
     search: false,
     select: 'displayName,mail,jobTitle',
     filter: "startswith(displayName,'ad') and lastLoginDateTime ge 2025-01-01T00:00:00Z",
     orderby: 'lastLoginDateTime desc',
   })
-  @ApiOkResponse({ type: UserCollectionDto })
   list(
     @CurrentUser() user: AuthenticatedUser,
     @ODataQuery(userModel) query: ODataQuery,

@@ -20,15 +20,14 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiPreconditionFailedResponse,
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../../auth';
+import { ApiODataList } from '../../common/api-odata-list.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
-import { ApiIfMatchHeader } from '../../common/etag';
+import { ApiIfMatch } from '../../common/etag';
 import {
-  ApiODataQuery,
   ODATA_LIMITS,
   ODataOptions,
   PRINTABLE_OPTION,
@@ -70,12 +69,11 @@ export class ContactsController {
    * custom fields (every term must match).
    */
   @Get()
-  @ApiODataQuery(contactModel, {
+  @ApiODataList(contactModel, ContactCollectionDto, {
     select: 'displayName,emailAddresses',
     filter: "categories/any(c: c eq 'Supplier') and isFavorite eq true",
     orderby: 'displayName',
   })
-  @ApiOkResponse({ type: ContactCollectionDto })
   list(
     @CurrentUser() user: AuthenticatedUser,
     @Param('tabId', TabIdPipe) tabId: string,
@@ -184,7 +182,7 @@ export class ContactsController {
 
   /** Changes the properties given; null (or an empty string) clears one. */
   @Patch(':id')
-  @ApiIfMatchHeader()
+  @ApiIfMatch()
   @ApiBody({
     type: UpdateContactDto,
     examples: {
@@ -195,7 +193,6 @@ export class ContactsController {
     },
   })
   @ApiOkResponse({ type: ContactDto })
-  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   update(
     @CurrentUser() user: AuthenticatedUser,
     @Param('tabId', TabIdPipe) tabId: string,
@@ -208,9 +205,8 @@ export class ContactsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiIfMatchHeader()
+  @ApiIfMatch()
   @ApiNoContentResponse()
-  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.', type: ErrorResponseDto })
   delete(
     @CurrentUser() user: AuthenticatedUser,
     @Param('tabId', TabIdPipe) tabId: string,
@@ -262,12 +258,11 @@ export class ContactSearchController {
    * lastModifiedDateTime.
    */
   @Get()
-  @ApiODataQuery(tenantContactModel, {
+  @ApiODataList(tenantContactModel, ContactCollectionDto, {
     select: 'displayName,emailAddresses,tabId',
     filter: "startswith(companyName,'contoso')",
     orderby: 'displayName',
   })
-  @ApiOkResponse({ type: ContactCollectionDto })
   search(
     @CurrentUser() user: AuthenticatedUser,
     @ODataOptions() request: ODataRequest,
