@@ -110,59 +110,32 @@ function propertyTree(model: EntityModel, dynamic: readonly string[]): Map<strin
  * each set as the OData engine enforces them.
  */
 export function buildCsdlSchema(options: CsdlOptions): CsdlSchema {
-  const { namespace } = options;
-  const entityTypes: CsdlStructuredType[] = [];
-  const complexTypes: CsdlStructuredType[] = [];
-  const entitySets: CsdlEntitySet[] = [];
-  const typeNames = new Set<string>();
-  const claim = (name: string): string => {
-    if (typeNames.has(name)) throw new Error(`CSDL: two types named '${name}'`);
-    typeNames.add(name);
-    return name;
-  };
+  const builder = new CsdlSchemaBuilder(options.namespace);
+  for (const source of options.entitySets) builder.addEntitySet(source);
+  return builder.schema(options.containerName);
+}
 
-  const primitive = (name: string, type: EdmPrimitiveType, nullable = true): CsdlProperty => ({
-    name,
-    type,
-    collection: false,
-    nullable,
-  });
+function primitive(name: string, type: EdmPrimitiveType, nullable = true): CsdlProperty {
+  return { name, type, collection: false, nullable };
+}
 
-  const describe = (
-    name: string,
-    node: PathNode,
-    ownerType: string,
-    dynamic: ReadonlySet<string>,
-  ): CsdlProperty => {
-    const declared = node.declared;
-    if (node.children.size > 0 || dynamic.has(name)) {
-      const typeName = claim(`${ownerType}${pascal(name)}`);
-      const members = [...node.children].map(([member, child]) =>
-        describe(member, child, typeName, new Set()),
-      );
-      // Only the queryable members are declared (or none, for per-instance members): the rest are dynamic.
-      complexTypes.push({ name: typeName, open: true, properties: members });
-      return { name, type: `${namespace}.${typeName}`, collection: false, nullable: true };
-    }
-    if (!declared) throw new Error(`CSDL: '${name}' of '${ownerType}' has no declaration`);
-    if (declared.kind === 'primitive') return primitive(name, declared.type);
-    if (declared.kind === 'collection') {
-      return { name, type: declared.elementType, collection: true, nullable: false };
-    }
-    const typeName = claim(`${ownerType}${pascal(singular(name))}`);
-    complexTypes.push({
-      name: typeName,
-      open: false,
-      properties: Object.entries(declared.members).map(([member, type]) =>
-        primitive(member, type, !declared.requiredMembers.includes(member)),
-      ),
-    });
-    return { name, type: `${namespace}.${typeName}`, collection: true, nullable: false };
-  };
+/** Collects the types and sets of a schema; type names are claimed once, across all entity sets. */
+class CsdlSchemaBuilder {
+  private readonly entityTypes: CsdlStructuredType[] = [];
+  private readonly complexTypes: CsdlStructuredType[] = [];
+  private readonly entitySets: CsdlEntitySet[] = [];
+  private readonly typeNames = new Set<string>();
 
-  for (const source of options.entitySets) {
+  constructor(private readonly namespace: string) {}
+
+  schema(containerName: string): CsdlSchema {
+    const { namespace, entityTypes, complexTypes, entitySets } = this;
+    return { namespace, containerName, entityTypes, complexTypes, entitySets };
+  }
+
+  addEntitySet(source: CsdlEntitySetSource): void {
     const { model } = source;
-    if (entitySets.some((set) => set.name === model.entitySet)) {
+    if (this.entitySets.some((set) => set.name === model.entitySet)) {
       throw new Error(`CSDL: entity set '${model.entitySet}' described twice`);
     }
     const key = Object.entries(model.properties).find(
@@ -171,24 +144,61 @@ export function buildCsdlSchema(options: CsdlOptions): CsdlSchema {
     )?.[0];
     if (!key)
       throw new Error(`CSDL: '${model.name}' has no property stored at its id path '${model.idPath}'`);
-    const typeName = claim(model.name);
+    const typeName = this.claim(model.name);
     const dynamic = new Set(source.dynamicProperties ?? []);
     const properties = [...propertyTree(model, [...dynamic])].map(([name, node]) =>
       name === key
         ? primitive(name, (node.declared as { type: EdmPrimitiveType }).type, false)
-        : describe(name, node, typeName, dynamic),
+        : this.describe(name, node, typeName, dynamic),
     );
-    entityTypes.push({ name: typeName, key: [key], open: source.open ?? false, properties });
+    this.entityTypes.push({ name: typeName, key: [key], open: source.open ?? false, properties });
     const names = Object.entries(model.properties);
-    entitySets.push({
+    this.entitySets.push({
       name: model.entitySet,
-      entityType: `${namespace}.${typeName}`,
+      entityType: `${this.namespace}.${typeName}`,
       nonFilterable: names.filter(([, property]) => !property.filterable).map(([name]) => name),
       nonSortable: names.filter(([, property]) => !property.sortable).map(([name]) => name),
       searchable: model.search !== undefined,
     });
   }
-  return { namespace, containerName: options.containerName, entityTypes, complexTypes, entitySets };
+
+  private claim(name: string): string {
+    if (this.typeNames.has(name)) throw new Error(`CSDL: two types named '${name}'`);
+    this.typeNames.add(name);
+    return name;
+  }
+
+  private describe(
+    name: string,
+    node: PathNode,
+    ownerType: string,
+    dynamic: ReadonlySet<string>,
+  ): CsdlProperty {
+    const declared = node.declared;
+    if (node.children.size > 0 || dynamic.has(name)) {
+      const typeName = this.claim(`${ownerType}${pascal(name)}`);
+      const members = [...node.children].map(([member, child]) =>
+        this.describe(member, child, typeName, new Set()),
+      );
+      // Only the queryable members are declared (or none, for per-instance members): the rest are dynamic.
+      this.complexTypes.push({ name: typeName, open: true, properties: members });
+      return { name, type: `${this.namespace}.${typeName}`, collection: false, nullable: true };
+    }
+    if (!declared) throw new Error(`CSDL: '${name}' of '${ownerType}' has no declaration`);
+    if (declared.kind === 'primitive') return primitive(name, declared.type);
+    if (declared.kind === 'collection') {
+      return { name, type: declared.elementType, collection: true, nullable: false };
+    }
+    const typeName = this.claim(`${ownerType}${pascal(singular(name))}`);
+    this.complexTypes.push({
+      name: typeName,
+      open: false,
+      properties: Object.entries(declared.members).map(([member, type]) =>
+        primitive(member, type, !declared.requiredMembers.includes(member)),
+      ),
+    });
+    return { name, type: `${this.namespace}.${typeName}`, collection: true, nullable: false };
+  }
 }
 
 function escapeXml(text: string): string {
