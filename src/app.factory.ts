@@ -2,7 +2,7 @@ import type { FastifyCorsOptions } from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
+import { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import helmet from 'helmet';
 import type { IncomingMessage } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
@@ -37,30 +37,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createRootLogger(config.logLevel);
   const keyParentheses = keyParenthesesRewriter();
-  const adapter = new FastifyAdapter({
-    loggerInstance: logger,
-    // Fastify's two lines per request are replaced by the one line of the onResponse hook below.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.bodyLimitBytes,
-    genReqId: (req: IncomingMessage) => requestIdOf(req),
-    requestIdHeader: false,
-    // The 503 while closing, a missing Host and a parser error get the error body (protocol-errors.ts).
-    return503OnClosing: false,
-    http: { requireHostHeader: false },
-    clientErrorHandler,
-    rewriteUrl: keyParentheses.rewriteUrl,
-    routerOptions: { maxParamLength: 500 },
-    trustProxy: config.hardening.trustProxy,
-    // URLs the router refuses before any hook (bad percent-encoding, a parameter past maxParamLength):
-    // the standard error body, never Fastify's text that echoes the path.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      const message =
-        status === 414 ? 'A path segment of the URL is too long.' : 'The URL is not valid (bad encoding).';
-      const response = toErrorResponse(ApiError.of(status, message), requestIdOf(request.raw));
-      void reply.status(response.status).header('request-id', request.id).send(response.body);
-    },
-  });
+  const adapter = fastifyAdapter(config, logger, keyParentheses.rewriteUrl);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.imports),
     adapter,
@@ -74,19 +51,78 @@ export async function createApp(
   );
 
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only: a text/plain body would otherwise reach the handlers as a string.
-  fastify.removeContentTypeParser('text/plain');
-  useBoundedJsonParser(fastify, config.hardening.json);
-  applyRouteBodyLimits(fastify, config.hardening.uploadBodyLimitBytes);
-  applyRequestTimeout(fastify, config.hardening.requestTimeoutMs);
-  trackInFlightRequests(fastify);
+  boundRequests(fastify, config.hardening);
   // Uploads (contact imports): one file, bounded; the handlers read it as a stream.
   await app.register(multipart, {
     limits: { fileSize: config.transfer.maxFileBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 11 },
     throwFileSizeLimit: true,
   });
-  // Security headers from one helmet middleware built here: @fastify/helmet builds it again for every
-  // request (parsing the policy each time), 2.6 % of the service's CPU on a read by id.
+  // Hooks of one kind run in the order they are added: keep this order.
+  addSecurityHeaders(fastify);
+  addRequestIdHeaders(fastify);
+  answerProtocolErrorsInErrorBody(fastify);
+  keyParentheses.register(fastify);
+  refuseUndeclaredMethods(fastify);
+  app.enableCors(corsOptions(config.hardening.corsOrigins));
+  logEachRequest(fastify);
+
+  app.useGlobalPipes(createValidationPipe());
+  // No enableShutdownHooks(): main.ts shuts down on signals itself (readiness first, then draining,
+  // exit 0), see src/health/graceful-shutdown.ts.
+  setupOpenApi(app);
+  return app;
+}
+
+function fastifyAdapter(
+  config: AppConfig,
+  logger: PinoLogger,
+  rewriteUrl: (req: IncomingMessage) => string,
+): FastifyAdapter {
+  return new FastifyAdapter({
+    loggerInstance: logger,
+    // Fastify's two lines per request are replaced by the one line of logEachRequest.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req: IncomingMessage) => requestIdOf(req),
+    requestIdHeader: false,
+    // The 503 while closing, a missing Host and a parser error get the error body (protocol-errors.ts).
+    return503OnClosing: false,
+    http: { requireHostHeader: false },
+    clientErrorHandler,
+    rewriteUrl,
+    routerOptions: { maxParamLength: 500 },
+    trustProxy: config.hardening.trustProxy,
+    frameworkErrors: answerRefusedUrl,
+  });
+}
+
+/**
+ * URLs the router refuses before any hook (bad percent-encoding, a parameter past maxParamLength):
+ * the standard error body, never Fastify's text that echoes the path.
+ */
+function answerRefusedUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const message =
+    status === 414 ? 'A path segment of the URL is too long.' : 'The URL is not valid (bad encoding).';
+  const response = toErrorResponse(ApiError.of(status, message), requestIdOf(request.raw));
+  void reply.status(response.status).header('request-id', request.id).send(response.body);
+}
+
+/** Which bodies are read and how big, how long a request may take, and which are still in flight. */
+function boundRequests(fastify: FastifyInstance, hardening: AppConfig['hardening']): void {
+  // JSON only: a text/plain body would otherwise reach the handlers as a string.
+  fastify.removeContentTypeParser('text/plain');
+  useBoundedJsonParser(fastify, hardening.json);
+  applyRouteBodyLimits(fastify, hardening.uploadBodyLimitBytes);
+  applyRequestTimeout(fastify, hardening.requestTimeoutMs);
+  trackInFlightRequests(fastify);
+}
+
+/**
+ * Security headers from one helmet middleware built here: @fastify/helmet builds it again for every
+ * request (parsing the policy each time), 2.6 % of the service's CPU on a read by id.
+ */
+function addSecurityHeaders(fastify: FastifyInstance): void {
   const securityHeaders = helmet({
     // Swagger UI (/docs) loads its own scripts and uses inline styles; nothing else is a page.
     contentSecurityPolicy: {
@@ -108,18 +144,23 @@ export async function createApp(
   fastify.addHook('onRequest', (request, reply, done) =>
     securityHeaders(request.raw, reply.raw, () => done()),
   );
-  // On sending, so that answers given by hooks (CORS preflights, the refusals below) carry it too.
+}
+
+/**
+ * On sending, so that answers given by hooks (CORS preflights, the refusals of protocol errors, malformed
+ * keys and undeclared methods) carry them too.
+ */
+function addRequestIdHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('request-id', request.id);
     const clientId = clientRequestId(request.raw);
     if (clientId) void reply.header('client-request-id', clientId);
     return payload;
   });
-  answerProtocolErrorsInErrorBody(fastify);
-  keyParentheses.register(fastify);
-  refuseUndeclaredMethods(fastify);
-  app.enableCors(corsOptions(config.hardening.corsOrigins));
-  // One line per request; probes only at debug level, or they would flood the logs.
+}
+
+/** One line per request; probes only at debug level, or they would flood the logs. */
+function logEachRequest(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const level = route.startsWith('/health/') ? 'debug' : 'info';
@@ -133,12 +174,6 @@ export async function createApp(
       'request completed',
     );
   });
-
-  app.useGlobalPipes(createValidationPipe());
-  // No enableShutdownHooks(): main.ts shuts down on signals itself (readiness first, then draining,
-  // exit 0), see src/health/graceful-shutdown.ts.
-  setupOpenApi(app);
-  return app;
 }
 
 /** An allow-list entry `https://*.example.com` admits the subdomains of example.com, and only those. */
