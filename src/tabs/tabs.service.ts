@@ -15,8 +15,8 @@ import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
 import { TabContentStores } from './tab-content-stores';
-import { Tab } from './tab.schema';
 import { tabNotFound } from './tab-id.pipe';
+import { Tab } from './tab.schema';
 import {
   completeLayout,
   tabConfigurationProblems,

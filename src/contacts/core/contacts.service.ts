@@ -30,8 +30,8 @@ import {
 } from './contact-mapping';
 import { ContactChangeLog } from './contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
-import { Contact } from './contact.schema';
 import { contactNotFound } from './contact-id.pipe';
+import { Contact } from './contact.schema';
 import { KeyedSerializer } from '../../common/keyed-serializer';
 
 /**
@@ -351,7 +351,6 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       }),
     );
   }
-
 }
 
 function writeKey(tenantId: string, contactId: string): string {
