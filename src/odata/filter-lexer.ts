@@ -1,5 +1,6 @@
 import type { LiteralNode } from './ast';
 import { checkParentheses, checkStructure } from './filter-structure';
+import type { Token, TokenKind } from './filter-token';
 import { ODATA_LIMITS } from './limits';
 import { odataError } from './odata-error';
 
@@ -23,15 +24,6 @@ export interface PreparedFilter {
   masked: string;
   /** `in` lists by the position of their `@i` alias in `masked`. */
   inLists: Map<number, LiteralNode[]>;
-}
-
-type TokenKind = 'word' | 'string' | 'open' | 'close' | 'comma' | 'slash';
-
-export interface Token {
-  kind: TokenKind;
-  text: string;
-  start: number;
-  end: number;
 }
 
 const CHARACTER_HINTS: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { literal as parseLiteral } from 'odata-v4-parser';
 import type { LiteralNode } from './ast';
-import type { Token } from './filter-lexer';
+import type { Token } from './filter-token';
 import { ODATA_LIMITS } from './limits';
 import { odataError, quoteInput } from './odata-error';
 

@@ -8,16 +8,9 @@ import {
   type CustomFieldDefinition,
 } from '../../contact-fields';
 import type { UserReference } from '../../auth';
-import type {
-  Contact,
-  CustomFieldValue,
-  EmailAddress,
-  Phone,
-  PostalAddress,
-  StoredPhone,
-} from './contact.schema';
+import type { Contact, CustomFieldValue, Phone, PostalAddress, StoredPhone } from './contact.schema';
 import { phoneDigits, phoneKeys, SearchKeys, textKeys } from './contact-search';
-import { applyCustomFields, problem } from './contact-values';
+import { applyCustomFields, problem, type ContactFields, type ContactInput } from './contact-values';
 import { sanitizeNotes } from './notes-sanitizer';
 
 /*
@@ -35,26 +28,6 @@ const SEARCHED_TEXT_FIELDS = [
   'jobTitle',
   'department',
 ] as const;
-
-/** The editable content of a contact, validated and cleaned. */
-export type ContactFields = Partial<Record<ContactTextField, string>> & {
-  emailAddresses: EmailAddress[];
-  phones: Phone[];
-  addresses: PostalAddress[];
-  websites: string[];
-  birthday?: string;
-  notes?: string;
-  categories: string[];
-  customFields: Record<string, CustomFieldValue>;
-};
-
-/**
- * A create or a patch as the DTOs deliver it: an absent property is left as it is, `null` (or an empty
- * string) clears it. Custom field values arrive unchecked: their rules are the tab's.
- */
-export type ContactInput = {
-  [K in Exclude<keyof ContactFields, 'customFields'>]?: ContactFields[K] | null;
-} & { customFields?: Record<string, unknown> | null };
 
 /** What a contact is checked against: its tab's custom fields and categories. */
 export interface TabRules {

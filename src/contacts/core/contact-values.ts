@@ -1,9 +1,28 @@
 import { isEmail, isURL } from 'class-validator';
 import type { ApiErrorDetail } from '../../common/api-error';
-import { LIMITS, type CustomFieldDefinition } from '../../contact-fields';
+import { LIMITS, type ContactTextField, type CustomFieldDefinition } from '../../contact-fields';
 import { normalizeText } from '../../odata';
-import type { ContactFields, ContactInput } from './contact-mapping';
-import type { CustomFieldValue } from './contact.schema';
+import type { CustomFieldValue, EmailAddress, Phone, PostalAddress } from './contact.schema';
+
+/** The editable content of a contact, validated and cleaned. */
+export type ContactFields = Partial<Record<ContactTextField, string>> & {
+  emailAddresses: EmailAddress[];
+  phones: Phone[];
+  addresses: PostalAddress[];
+  websites: string[];
+  birthday?: string;
+  notes?: string;
+  categories: string[];
+  customFields: Record<string, CustomFieldValue>;
+};
+
+/**
+ * A create or a patch as the DTOs deliver it: an absent property is left as it is, `null` (or an empty
+ * string) clears it. Custom field values arrive unchecked: their rules are the tab's.
+ */
+export type ContactInput = {
+  [K in Exclude<keyof ContactFields, 'customFields'>]?: ContactFields[K] | null;
+} & { customFields?: Record<string, unknown> | null };
 
 /*
  * The rules of single values of a contact: phone numbers, dates, and the values of the tab's custom

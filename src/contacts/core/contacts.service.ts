@@ -24,10 +24,10 @@ import {
   searchKeysOf,
   storedContactFields,
   toContactResource,
-  type ContactInput,
   type ContactResource,
   type StoredContactFields,
 } from './contact-mapping';
+import type { ContactInput } from './contact-values';
 import { ContactChangeLog } from './contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
 import { contactNotFound } from './contact-id.pipe';

@@ -12,10 +12,10 @@ import {
   contactFieldsOf,
   EMPTY_CONTACT,
   storedContactFields,
-  type ContactInput,
   type StoredContactFields,
 } from '../core/contact-mapping';
 import type { Contact } from '../core/contact.schema';
+import type { ContactInput } from '../core/contact-values';
 import type { ImportMode } from './dto/contact-import.dto';
 import { CreateContactDto } from '../core/dto/contact-input.dto';
 import type { ImportFormat, ImportRecord } from './contact-import-reader';
