@@ -300,6 +300,9 @@ describe('tabs and channels', () => {
         ['customFields.0.key'],
       ],
       ['a bad category colour', { categories: [{ name: 'A', color: 'red' }] }, ['categories.0.color']],
+      // An array passes a nested object's validation element by element: it must be refused as a whole.
+      ['a default sort that is an array', { defaultSort: [] }, ['defaultSort']],
+      ['permissions that are an array', { permissions: [] }, ['permissions']],
       [
         'a bad choice colour',
         {

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -54,6 +55,8 @@ export class TabConfigurationDto {
   categories?: CategoryDto[];
 
   @IsOmittable()
+  // An array would pass ValidateNested (it validates each element) and be stored as an empty object.
+  @IsObject()
   @ValidateNested()
   @Type(() => TabPermissionsDto)
   permissions?: TabPermissionsDto;
@@ -61,6 +64,7 @@ export class TabConfigurationDto {
   /** null keeps the default order. */
   @ApiPropertyOptional({ type: DefaultSortDto, nullable: true })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => DefaultSortDto)
   defaultSort?: DefaultSortDto;
