@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { Schema as MongooseSchema } from 'mongoose';
+import type { UserReference } from '../auth/authenticated-user';
 import { tenantScoped, type TenantOwned } from './tenant-scope';
 
 /**
@@ -13,6 +14,27 @@ export abstract class TenantOwnedDocument implements TenantOwned {
 
   @Prop({ required: true })
   tenantId: string;
+}
+
+/**
+ * A tenant-owned document that people edit: who created and last changed it, when, and `version`, which
+ * every write increments (the ETag and the If-Match check).
+ */
+export abstract class EditedTenantDocument extends TenantOwnedDocument {
+  @Prop({ type: Object, required: true })
+  createdBy: UserReference;
+
+  @Prop({ type: Object, required: true })
+  lastModifiedBy: UserReference;
+
+  @Prop({ required: true })
+  createdDateTime: Date;
+
+  @Prop({ required: true })
+  lastModifiedDateTime: Date;
+
+  @Prop({ required: true })
+  version: number;
 }
 
 /** `@Schema` of a tenant-owned collection: the service's string ids, no version key. */

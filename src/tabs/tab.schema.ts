@@ -1,12 +1,11 @@
 import { Prop } from '@nestjs/mongoose';
 import { HydratedDocument } from 'mongoose';
-import type { UserReference } from '../auth';
-import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
+import { EditedTenantDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
 import type { ContactEditors, Category, CustomFieldDefinition, FieldLayout } from '../contact-fields';
 
 /** A contact book: one Teams tab's configuration (fields, categories, permissions); `_id` is the tab id. */
 @TenantOwnedSchema('tabs')
-export class Tab extends TenantOwnedDocument {
+export class Tab extends EditedTenantDocument {
   @Prop({ required: true })
   channelId: string;
 
@@ -33,22 +32,6 @@ export class Tab extends TenantOwnedDocument {
 
   @Prop({ type: Object })
   defaultSort?: { property: string; direction: 'asc' | 'desc' };
-
-  @Prop({ type: Object, required: true })
-  createdBy: UserReference;
-
-  @Prop({ type: Object, required: true })
-  lastModifiedBy: UserReference;
-
-  @Prop({ required: true })
-  createdDateTime: Date;
-
-  @Prop({ required: true })
-  lastModifiedDateTime: Date;
-
-  /** Incremented by every write; the ETag. */
-  @Prop({ required: true })
-  version: number;
 
   @Prop({ type: Object, required: true })
   norm: { displayName: string; channelId: string };

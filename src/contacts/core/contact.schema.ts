@@ -1,10 +1,9 @@
 import { Prop } from '@nestjs/mongoose';
 import {
-  TenantOwnedDocument,
+  EditedTenantDocument,
   TenantOwnedSchema,
   tenantOwnedSchemaFor,
 } from '../../common/tenant-owned.schema';
-import type { UserReference } from '../../auth';
 import { contactModel, tenantContactModel } from './contact.entity-model';
 
 export const PHONE_TYPES = ['business', 'mobile', 'home', 'businessFax', 'other'] as const;
@@ -48,7 +47,7 @@ export type CustomFieldValue = string | number | boolean | string[];
  * favourite marks are per user and leave it alone, though they take a new `changeSeq`.
  */
 @TenantOwnedSchema('contacts')
-export class Contact extends TenantOwnedDocument {
+export class Contact extends EditedTenantDocument {
   @Prop({ required: true })
   tabId: string;
 
@@ -116,21 +115,6 @@ export class Contact extends TenantOwnedDocument {
 
   @Prop({ type: [String], default: [] })
   favoritedBy: string[];
-
-  @Prop({ type: Object, required: true })
-  createdBy: UserReference;
-
-  @Prop({ type: Object, required: true })
-  lastModifiedBy: UserReference;
-
-  @Prop({ required: true })
-  createdDateTime: Date;
-
-  @Prop({ required: true })
-  lastModifiedDateTime: Date;
-
-  @Prop({ required: true })
-  version: number;
 
   /** Its tab's change number of the last write (see ContactChangeLog): delta sync reads by it. */
   @Prop({ required: true })
