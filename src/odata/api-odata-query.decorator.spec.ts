@@ -1,18 +1,12 @@
 import { DECORATORS } from '@nestjs/swagger';
 import { ApiODataQuery, PRINTABLE_OPTION, type ODataQueryExamples } from './api-odata-query.decorator';
-import { defineEntityModel, prop } from './entity-model';
+import { prop } from './entity-model';
+import { tenantEntityModel } from '../../test/support/tenant-entity-model';
 
-const personModel = defineEntityModel({
-  name: 'person',
-  entitySet: 'people',
-  idPath: '_id',
-  scopePaths: ['tenantId'],
-  properties: {
-    id: prop.primitive('Edm.String', 'id', { path: '_id', sortable: false }),
-    displayName: prop.primitive('Edm.String', 'displayName'),
-    mail: prop.primitive('Edm.String', 'mail'),
-  },
-  indexes: [],
+const personModel = tenantEntityModel('person', 'people', {
+  id: prop.primitive('Edm.String', 'id', { path: '_id', sortable: false }),
+  displayName: prop.primitive('Edm.String', 'displayName'),
+  mail: prop.primitive('Edm.String', 'mail'),
 });
 
 const EXAMPLES: ODataQueryExamples = {

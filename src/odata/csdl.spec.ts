@@ -1,6 +1,7 @@
 import { SERVICE_SCHEMA } from '../metadata/metadata-entity-sets';
 import { buildCsdlSchema, CAPABILITIES_VOCABULARY, csdlJson, csdlXml, type CsdlOptions } from './csdl';
 import { defineEntityModel, prop, type EntityModel, type PropertyModel } from './entity-model';
+import { tenantEntityModel } from '../../test/support/tenant-entity-model';
 
 const EDMX = 'http://docs.oasis-open.org/odata/ns/edmx';
 const EDM = 'http://docs.oasis-open.org/odata/ns/edm';
@@ -357,17 +358,10 @@ describe('CSDL of the service', () => {
   });
 
   it("describes a tab's custom fields as typed members when its model declares them", () => {
-    const model = defineEntityModel({
-      name: 'item',
-      entitySet: 'items',
-      idPath: '_id',
-      scopePaths: ['tenantId'],
-      indexes: [],
-      properties: {
-        id: prop.primitive('Edm.Guid', 'id', { path: '_id' }),
-        'customFields/rating': prop.primitive('Edm.Double', 'customFields/rating'),
-        'customFields/tags': prop.collection('Edm.String', 'customFields/tags'),
-      },
+    const model = tenantEntityModel('item', 'items', {
+      id: prop.primitive('Edm.Guid', 'id', { path: '_id' }),
+      'customFields/rating': prop.primitive('Edm.Double', 'customFields/rating'),
+      'customFields/tags': prop.collection('Edm.String', 'customFields/tags'),
     });
     const reduced = reduceXml(
       readXml(

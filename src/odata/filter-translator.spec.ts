@@ -1,5 +1,6 @@
 import { ApiError } from '../common/api-error';
 import { personModel } from '../../test/support/odata-person';
+import { tenantEntityModel } from '../../test/support/tenant-entity-model';
 import { defineEntityModel, prop } from './entity-model';
 import { parseFilter } from './filter-parser';
 import { translateFilter } from './filter-translator';
@@ -254,25 +255,18 @@ describe('translateFilter: lambdas (no $elemMatch: FerretDB 1.24 does not evalua
 
 describe('translateFilter: lambdas over members every element has', () => {
   // As a contact's e-mail addresses and phones: the writes guarantee `address` and `number`.
-  const directory = defineEntityModel({
-    name: 'entry',
-    entitySet: 'entries',
-    idPath: '_id',
-    scopePaths: ['tenantId'],
-    indexes: [],
-    properties: {
-      id: prop.primitive('Edm.Guid', 'id', { path: '_id' }),
-      emailAddresses: prop.complexCollection(
-        'emailAddresses',
-        { address: 'Edm.String', name: 'Edm.String' },
-        { requiredMembers: ['address'] },
-      ),
-      phones: prop.complexCollection(
-        'phones',
-        { number: 'Edm.String', type: 'Edm.String' },
-        { requiredMembers: ['number'] },
-      ),
-    },
+  const directory = tenantEntityModel('entry', 'entries', {
+    id: prop.primitive('Edm.Guid', 'id', { path: '_id' }),
+    emailAddresses: prop.complexCollection(
+      'emailAddresses',
+      { address: 'Edm.String', name: 'Edm.String' },
+      { requiredMembers: ['address'] },
+    ),
+    phones: prop.complexCollection(
+      'phones',
+      { number: 'Edm.String', type: 'Edm.String' },
+      { requiredMembers: ['number'] },
+    ),
   });
   const translateEntry = (text: string) => {
     const filter = translateFilter(parseFilter(text), directory);
@@ -415,19 +409,12 @@ describe('translateFilter: type and property errors are 400s', () => {
 
 describe('translateFilter: a property that translates itself', () => {
   const CALLER = { userId: 'u1' };
-  const model = defineEntityModel({
-    name: 'note',
-    entitySet: 'notes',
-    idPath: '_id',
-    scopePaths: ['tenantId'],
-    indexes: [],
-    properties: {
-      isRead: prop.primitive('Edm.Boolean', 'isRead', {
-        sortable: false,
-        translate: (value, { userId }) => ({ readBy: value ? userId : { $ne: userId } }),
-      }),
-      isPinned: prop.primitive('Edm.Boolean', 'isPinned'),
-    },
+  const model = tenantEntityModel('note', 'notes', {
+    isRead: prop.primitive('Edm.Boolean', 'isRead', {
+      sortable: false,
+      translate: (value, { userId }) => ({ readBy: value ? userId : { $ne: userId } }),
+    }),
+    isPinned: prop.primitive('Edm.Boolean', 'isPinned'),
   });
   const translated = (text: string) => translateFilter(parseFilter(text), model, CALLER);
 

@@ -1,5 +1,6 @@
 import { personModel } from '../../test/support/odata-person';
 import { defineEntityModel, prop } from './entity-model';
+import { tenantEntityModel } from '../../test/support/tenant-entity-model';
 import { assertIndexCoverage, indexServes, listQueryShapes } from './index-coverage';
 
 describe('index coverage (equality, sort, range)', () => {
@@ -63,22 +64,20 @@ describe('index coverage (equality, sort, range)', () => {
   });
 
   it('names the shapes a model does not serve', () => {
-    const model = defineEntityModel({
-      name: 'thing',
-      entitySet: 'things',
-      idPath: '_id',
-      scopePaths: ['tenantId'],
-      properties: {
+    const model = tenantEntityModel(
+      'thing',
+      'things',
+      {
         name: prop.primitive('Edm.String', 'name'),
         size: prop.primitive('Edm.Int32', 'size', { sortable: false }),
       },
-      indexes: [
+      [
         [
           ['tenantId', 1],
           ['_id', 1],
         ],
       ],
-    });
+    );
     expect(() => assertIndexCoverage(model)).toThrow(
       /\$orderby=name asc: needs an index like \[\["tenantId",1\],\["norm.name",1\],\["_id",1\]\]/,
     );
