@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import request from 'supertest';
+import { BUILT_IN_CONTACT_FIELDS } from '../src/contact-fields';
 import { startTestApp, TestApp } from './support/app';
 import { connectTestClient } from './support/database';
 import { callerOf } from './support/http';
@@ -23,26 +24,10 @@ const CUSTOM_FIELDS = [
   { key: 'memo', label: 'Memo', type: 'multilineText' },
   { key: 'portal', label: 'Portal', type: 'url' },
 ];
-const EVERY_FIELD = [
-  'displayName',
-  'givenName',
-  'middleName',
-  'surname',
-  'nickName',
-  'title',
-  'companyName',
-  'department',
-  'jobTitle',
-  'officeLocation',
-  'emailAddresses',
-  'phones',
-  'addresses',
-  'websites',
-  'birthday',
-  'notes',
-  'categories',
-  ...CUSTOM_FIELDS.map((field) => field.key),
-].map((key) => ({ key, visible: true }));
+const EVERY_FIELD = [...BUILT_IN_CONTACT_FIELDS, ...CUSTOM_FIELDS.map((field) => field.key)].map((key) => ({
+  key,
+  visible: true,
+}));
 
 function tabBody(displayName: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
