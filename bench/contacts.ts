@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BSON, MongoClient, type Document, type Filter } from 'mongodb';
+import { seededRandom } from '../test/support/odata-fixture';
 import { serveApi, startChild, stopChild } from './support/service-process';
 
 /** The parts of autocannon's result reported here (the package ships no types). */
@@ -187,18 +188,6 @@ const { values: flags } = parseArgs({
     'serve-driver': { type: 'boolean', default: false },
   },
 });
-
-/** Deterministic pseudo-random numbers (mulberry32), so that every run seeds the same data. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ascii(text: string): string {
   return text
@@ -417,7 +406,7 @@ async function main(): Promise<void> {
     const collection = client.db(dbName).collection<Document>('contacts');
     let serial = 0;
     for (const { tenant, tab } of tabs) {
-      const next = random(serial + 1);
+      const next = seededRandom(serial + 1);
       let changeSeq = 0;
       const model = contactModelForTab(tab.customFields);
       const author = { id: USERS[tenant], displayName: `Bench User ${tenant + 1}` };
@@ -573,7 +562,7 @@ async function main(): Promise<void> {
 
     if (wanted('create')) {
       process.stdout.write('measuring create...\n');
-      const createNext = random(987_654);
+      const createNext = seededRandom(987_654);
       let created = 0;
       const viaApiCreate = await measure(
         `${apiUrl}${base}`,

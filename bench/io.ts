@@ -366,6 +366,7 @@ async function driverCeiling(
   const { applyContactInput, EMPTY_CONTACT, storedContactFields } =
     await import('../src/contacts/core/contact-mapping');
   const { contactModel } = await import('../src/contacts/core/contact.entity-model');
+  const { newContact } = await import('../src/contacts/core/contact-documents');
   const client = await new MongoClient(uri, { directConnection: true }).connect();
   try {
     const collection = client.db(dbName).collection<Document>('contacts');
@@ -408,17 +409,8 @@ async function driverCeiling(
       );
       const now = new Date();
       documents.push({
-        _id: `ceiling-${i}`,
+        ...newContact(`ceiling-${i}`, tabId, storedContactFields(fields, contactModel), author, now, i + 1),
         tenantId: TENANT,
-        tabId,
-        ...storedContactFields(fields, contactModel),
-        favoritedBy: [],
-        createdBy: author,
-        lastModifiedBy: author,
-        createdDateTime: now,
-        lastModifiedDateTime: now,
-        version: 1,
-        changeSeq: i + 1,
       });
     }
     let started = process.hrtime.bigint();

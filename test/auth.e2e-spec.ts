@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config/load-config';
 import { startTestApp, TestApp } from './support/app';
 import { connectTestClient, testDatabaseName, testMongoUri } from './support/database';
 import { FakeGraph } from './support/fake-graph';
+import { runServiceWith } from './support/service-start';
 import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';
 
 /** Routes mounted only in this test: what the decorators and the guard do, seen from a handler. */
@@ -599,17 +600,11 @@ describe('authentication', () => {
       ['AUTH_MODE=local', { AUTH_MODE: 'local' }, /AUTH_MODE="local"/],
       ['no Azure AD settings', {}, /AZURE_AD_CLIENT_ID is not set[\s\S]*AZURE_AD_TENANT_ID is not set/],
     ])('refuses to start with %s: exit 1 and a message naming the variables', (_label, env, message) => {
-      const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          MONGODB_URI: 'mongodb://127.0.0.1:9',
-          AZURE_AD_CLIENT_SECRET: 'do-not-print-me',
-          ...env,
-        },
+      const result = runServiceWith({
+        NODE_ENV: 'production',
+        MONGODB_URI: 'mongodb://127.0.0.1:9',
+        AZURE_AD_CLIENT_SECRET: 'do-not-print-me',
+        ...env,
       });
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/^Invalid configuration:/);
