@@ -106,6 +106,8 @@ describe('hardening', () => {
       tokens = await TokenFactory.for(api);
     });
     afterAll(() => api.close());
+    const postJson = (path: string, body: string) =>
+      request(api.url).post(path).set('content-type', 'application/json').send(body);
 
     it('sends security headers on API answers and errors', async () => {
       const token = tokens.mint({ tenantId: TENANT_1, userId: USER_A });
@@ -194,25 +196,16 @@ describe('hardening', () => {
 
     it('limits JSON bodies to 1 MiB and lets upload routes have their own limit', async () => {
       const big = JSON.stringify({ data: 'x'.repeat(1024 * 1024 + 10) });
-      const json = await request(api.url)
-        .post('/probe/json')
-        .set('content-type', 'application/json')
-        .send(big);
+      const json = await postJson('/probe/json', big);
       expect(json.status).toBe(413);
       expectErrorBody(json.body, 'PayloadTooLarge');
-      const upload = await request(api.url)
-        .post('/probe/upload')
-        .set('content-type', 'application/json')
-        .send(big);
+      const upload = await postJson('/probe/upload', big);
       expect(upload.status).toBe(201);
       expect(upload.body).toEqual({ keys: 1 });
     });
 
     it('refuses JSON nested too deeply or with too many keys, before parsing', async () => {
-      const ok = await request(api.url)
-        .post('/probe/json')
-        .set('content-type', 'application/json')
-        .send(nested(30));
+      const ok = await postJson('/probe/json', nested(30));
       expect(ok.status).toBe(201);
       for (const body of [
         nested(33),
@@ -221,20 +214,14 @@ describe('hardening', () => {
         JSON.stringify({ list: Array.from({ length: 10_001 }, (_, i) => ({ [`k`]: i })) }),
       ]) {
         const started = Date.now();
-        const res = await request(api.url)
-          .post('/probe/json')
-          .set('content-type', 'application/json')
-          .send(body);
+        const res = await postJson('/probe/json', body);
         expect(res.status).toBe(400);
         expectErrorBody(res.body, 'BadRequest');
         expect(Date.now() - started).toBeLessThan(1000);
       }
       // Braces and colons inside strings are text, not structure.
       const text = JSON.stringify({ note: '{{{{[[[[:::'.repeat(5000) });
-      expect(
-        (await request(api.url).post('/probe/json').set('content-type', 'application/json').send(text))
-          .status,
-      ).toBe(201);
+      expect((await postJson('/probe/json', text)).status).toBe(201);
     });
 
     it('refuses prototype-polluting keys', async () => {
@@ -242,10 +229,7 @@ describe('hardening', () => {
         '{"__proto__":{"polluted":true}}',
         '{"constructor":{"prototype":{"polluted":true}}}',
       ]) {
-        const res = await request(api.url)
-          .post('/probe/json')
-          .set('content-type', 'application/json')
-          .send(body);
+        const res = await postJson('/probe/json', body);
         expect(res.status).toBe(400);
         expectErrorBody(res.body, 'BadRequest');
       }
