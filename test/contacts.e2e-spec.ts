@@ -4,20 +4,19 @@ import { CONTACT_TEXT_FIELDS } from '../src/contact-fields';
 import { callerOf } from './support/http';
 import { startTestApp, TestApp } from './support/app';
 import { connectTestClient } from './support/database';
-import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';
+import {
+  bearer,
+  mintCallers,
+  MEMBER,
+  READER,
+  TENANT_1,
+  TENANT_2,
+  TokenFactory,
+  USER_A,
+  type Callers,
+} from './support/tokens';
 
-const MEMBER = 'cccccccc-0000-4000-8000-000000000003';
-const READER = 'dddddddd-0000-4000-8000-000000000004';
-const ADMIN = 'eeeeeeee-0000-4000-8000-000000000005';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-interface Callers {
-  owner: string;
-  member: string;
-  reader: string;
-  admin: string;
-  foreign: string;
-}
 
 function newTab(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -72,13 +71,7 @@ describe('contacts', () => {
     api = await startTestApp('contacts', { RATE_LIMIT_PER_USER: '100000', RATE_LIMIT_PER_TENANT: '1000000' });
     tokens = await TokenFactory.for(api);
     client = await connectTestClient();
-    as = {
-      owner: tokens.mint({ tenantId: TENANT_1, userId: USER_A, name: 'Adèle Vance' }),
-      member: tokens.mint({ tenantId: TENANT_1, userId: MEMBER, name: 'Megan Bowen' }),
-      reader: tokens.mint({ tenantId: TENANT_1, userId: READER, name: 'Lee Gu' }),
-      admin: tokens.mint({ tenantId: TENANT_1, userId: ADMIN, name: 'Admin', admin: true }),
-      foreign: tokens.mint({ tenantId: TENANT_2, userId: USER_B, name: 'Other Tenant' }),
-    };
+    as = mintCallers(tokens);
     tab = await createTab();
     base = `/api/v1/tabs/${tab.id}/contacts`;
   });

@@ -4,20 +4,18 @@ import { callerOf } from './support/http';
 import { startTestApp, TestApp } from './support/app';
 import { CommandCounter } from './support/command-counter';
 import { connectTestClient, testMongoUri } from './support/database';
-import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';
+import {
+  bearer,
+  mintCallers,
+  MEMBER,
+  READER,
+  TENANT_1,
+  TokenFactory,
+  USER_A,
+  type Callers,
+} from './support/tokens';
 
-const MEMBER = 'cccccccc-0000-4000-8000-000000000003';
-const OTHER = 'dddddddd-0000-4000-8000-000000000004';
-const ADMIN = 'eeeeeeee-0000-4000-8000-000000000005';
 const CHANNEL = '19:a1b2c3d4@thread.tacv2';
-
-interface Callers {
-  owner: string;
-  member: string;
-  other: string;
-  admin: string;
-  foreign: string;
-}
 
 function newTab(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -52,13 +50,7 @@ describe('tabs and channels', () => {
     api = await startTestApp('tabs');
     tokens = await TokenFactory.for(api);
     client = await connectTestClient();
-    as = {
-      owner: tokens.mint({ tenantId: TENANT_1, userId: USER_A, name: 'Adèle Vance' }),
-      member: tokens.mint({ tenantId: TENANT_1, userId: MEMBER, name: 'Megan Bowen' }),
-      other: tokens.mint({ tenantId: TENANT_1, userId: OTHER, name: 'Lee Gu' }),
-      admin: tokens.mint({ tenantId: TENANT_1, userId: ADMIN, name: 'Admin', admin: true }),
-      foreign: tokens.mint({ tenantId: TENANT_2, userId: USER_B, name: 'Other Tenant' }),
-    };
+    as = mintCallers(tokens);
   });
   afterAll(async () => {
     await client.close();
@@ -109,7 +101,7 @@ describe('tabs and channels', () => {
         .expect(200);
       expect(channel.body).toMatchObject({ id: CHANNEL, displayName: 'Sales', teamId: 'team-1' });
 
-      const read = await call(as.other).get(`/api/v1/tabs/${tab.id}`).expect(200);
+      const read = await call(as.reader).get(`/api/v1/tabs/${tab.id}`).expect(200);
       expect(read.headers.etag).toBe('W/"1"');
       expect(read.body).toEqual(tab);
     });
@@ -197,7 +189,7 @@ describe('tabs and channels', () => {
       path = `/api/v1/tabs/${tab.id}`;
     });
 
-    it.each(['owner', 'member', 'other', 'admin'] as const)('lets %s read the tab', async (who) => {
+    it.each(['owner', 'member', 'reader', 'admin'] as const)('lets %s read the tab', async (who) => {
       await call(as[who]).get(path).expect(200);
     });
 
@@ -213,7 +205,7 @@ describe('tabs and channels', () => {
       );
     });
 
-    it.each(['member', 'other'] as const)('refuses %s a change of the tab with 403', async (who) => {
+    it.each(['member', 'reader'] as const)('refuses %s a change of the tab with 403', async (who) => {
       const patch = await call(as[who]).patch(path, { displayName: 'Hijacked' });
       expect(patch.status).toBe(403);
       expect(patch.body.error.code).toBe('Forbidden');
@@ -232,10 +224,10 @@ describe('tabs and channels', () => {
       const empty = await call(as.owner).patch(ownPath, { permissions: { owners: [] } });
       expect(empty.status).toBe(400);
       await call(as.owner)
-        .patch(ownPath, { permissions: { owners: [OTHER] } })
+        .patch(ownPath, { permissions: { owners: [READER] } })
         .expect(200);
       expect((await call(as.owner).patch(ownPath, { displayName: 'x' })).status).toBe(403);
-      await call(as.other).patch(ownPath, { displayName: 'Mine now' }).expect(200);
+      await call(as.reader).patch(ownPath, { displayName: 'Mine now' }).expect(200);
     });
 
     it('leaves the admin-only channel delete to administrators, and refuses it while tabs use the channel', async () => {

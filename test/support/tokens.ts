@@ -97,6 +97,32 @@ export class TokenFactory {
   }
 }
 
+export const MEMBER = 'cccccccc-0000-4000-8000-000000000003';
+export const READER = 'dddddddd-0000-4000-8000-000000000004';
+export const ADMIN = 'eeeeeeee-0000-4000-8000-000000000005';
+
+/**
+ * The people of the permission tests, one token each: the tab's owner (USER_A), a member the tab lets edit
+ * contacts, a reader, a tenant administrator, and someone of the other tenant (USER_B).
+ */
+export interface Callers {
+  owner: string;
+  member: string;
+  reader: string;
+  admin: string;
+  foreign: string;
+}
+
+export function mintCallers(tokens: TokenFactory): Callers {
+  return {
+    owner: tokens.mint({ tenantId: TENANT_1, userId: USER_A, name: 'Adèle Vance' }),
+    member: tokens.mint({ tenantId: TENANT_1, userId: MEMBER, name: 'Megan Bowen' }),
+    reader: tokens.mint({ tenantId: TENANT_1, userId: READER, name: 'Lee Gu' }),
+    admin: tokens.mint({ tenantId: TENANT_1, userId: ADMIN, name: 'Admin', admin: true }),
+    foreign: tokens.mint({ tenantId: TENANT_2, userId: USER_B, name: 'Other Tenant' }),
+  };
+}
+
 /** `Authorization` header value. */
 export function bearer(token: string): string {
   return `Bearer ${token}`;
