@@ -7,8 +7,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
-import { ErrorResponseDto } from '../common/error-response.dto';
-import { ApiError } from '../common/api-error';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { ApiError } from '../common/errors/api-error';
 import { TenantDataPurgeDto } from './dto/tenant-data-purge.dto';
 import { TenantDataService } from './tenant-data.service';
 

@@ -1,7 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { isTenantScoped, MongooseTenantRepository, type TenantOwned } from '../common/tenant-scope';
+import {
+  isTenantScoped,
+  MongooseTenantRepository,
+  type TenantOwned,
+} from '../common/persistence/tenant-scope';
 import type { TenantDataPurgeDto } from './dto/tenant-data-purge.dto';
 import { GLOBAL_MODELS } from './global-models';
 import { TenantCaches } from './tenant-caches';

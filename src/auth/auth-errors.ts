@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 
 const REALM = 'contact-pro';
 /** Microsoft Graph's code for every 401 about the access token. */

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { IS_PUBLIC } from './public.decorator';
-import { ErrorResponseDto } from '../common/error-response.dto';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 
 export const AUTH_REQUIREMENT = 'contactPro:auth';
 const SCHEME = 'bearer';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { types } from 'node:util';
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { LruCache } from '../common/lru-cache';
 import { IS_PUBLIC } from './public.decorator';
 import { AppConfig } from '../config/app-config';

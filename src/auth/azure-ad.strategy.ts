@@ -5,7 +5,7 @@ import type { AuthConfig } from '../config/app-config';
 import { invalidToken } from './auth-errors';
 import { ADMIN_ROLE, AuthenticatedUser, TokenInfo } from './authenticated-user';
 import type { IdentityProvider } from './identity-provider';
-import { GUID } from '../common/guid';
+import { GUID } from '../common/validation/guid';
 
 export const AZURE_AD_STRATEGY = 'azure-ad-bearer';
 

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { accessTokenOf } from '../auth/authenticated-user';
-import { clientRequestId } from '../common/request-id';
+import { clientRequestId } from '../common/http/request-id';
 
 /** What each request of a batch inherits from the batch request itself. */
 export interface BatchCaller {

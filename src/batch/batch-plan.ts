@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import {
   BATCH_HEADER_VALUE,
   MAX_BATCH_HEADER_VALUE_LENGTH,

@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth';
-import { ErrorResponseDto } from '../common/error-response.dto';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { type BatchCaller, CurrentBatchCaller } from './batch-caller.decorator';
 import { BatchService } from './batch.service';
 import { BatchRequestDto, BatchResponseDto } from './dto/batch.dto';

@@ -1,6 +1,10 @@
 import { Prop } from '@nestjs/mongoose';
 import { HydratedDocument } from 'mongoose';
-import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
+import {
+  TenantOwnedDocument,
+  TenantOwnedSchema,
+  tenantOwnedSchemaFor,
+} from '../common/persistence/tenant-owned.schema';
 
 /**
  * A Teams channel that holds at least one Contact Pro tab: its unique id and name (the product's data

@@ -4,7 +4,7 @@ import { Channel, ChannelSchema } from './channel.schema';
 import { ChannelsController } from './channels.controller';
 import { ChannelHolders } from './channel-holders';
 import { ChannelsService } from './channels.service';
-import { tenantRepositoryFor } from '../common/tenant-repository.providers';
+import { tenantRepositoryFor } from '../common/persistence/tenant-repository.providers';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: Channel.name, schema: ChannelSchema }])],

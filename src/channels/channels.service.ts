@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '../auth';
-import { ApiError } from '../common/api-error';
-import { InjectTenantRepository } from '../common/tenant-repository.providers';
-import type { TenantRepository } from '../common/tenant-scope';
+import { ApiError } from '../common/errors/api-error';
+import { InjectTenantRepository } from '../common/persistence/tenant-repository.providers';
+import type { TenantRepository } from '../common/persistence/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
 import { ChannelHolders } from './channel-holders';

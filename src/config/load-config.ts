@@ -10,7 +10,7 @@ import {
   LogLevel,
   NodeEnv,
 } from './app-config';
-import { GUID } from '../common/guid';
+import { GUID } from '../common/validation/guid';
 import {
   DEFAULT_DIR as LOCAL_IDP_DEFAULT_DIR,
   DEFAULT_PORT as LOCAL_IDP_DEFAULT_PORT,

@@ -1,4 +1,4 @@
-import { ApiErrorDetail } from '../common/api-error';
+import { ApiErrorDetail } from '../common/errors/api-error';
 import { normalizeText } from '../odata/normalize';
 import {
   BUILT_IN_CONTACT_FIELDS,

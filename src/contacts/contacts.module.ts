@@ -19,7 +19,7 @@ import { Contact, ContactSchema } from './core/contact.schema';
 import { ContactsController, ContactSearchController } from './core/contacts.controller';
 import { ContactsService } from './core/contacts.service';
 import { NoStoreMiddleware } from './no-store.middleware';
-import { tenantRepositoryFor } from '../common/tenant-repository.providers';
+import { tenantRepositoryFor } from '../common/persistence/tenant-repository.providers';
 
 /** The contacts of the tabs: list, search, CRUD, favourites; keeps contacts consistent with their tab. */
 @Module({

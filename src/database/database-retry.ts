@@ -1,5 +1,5 @@
 import { Aggregate, type Connection, Query } from 'mongoose';
-import { databaseFaultOf, type DatabaseFault } from '../common/database-errors';
+import { databaseFaultOf, type DatabaseFault } from '../common/errors/database-errors';
 
 /**
  * The retry policy of database operations, in this one place: every mongoose query and aggregate of a
@@ -12,7 +12,7 @@ import { databaseFaultOf, type DatabaseFault } from '../common/database-errors';
  *   repeated here (the driver's own retryable writes, which carry a transaction number, do that safely
  *   on replica sets). `updateMany` is never repeated: Cosmos DB may have applied part of it.
  * - An unreachable server is not retried: the driver already waited its server-selection timeout.
- * Once the retries are spent the error goes up and src/common/error-response.ts answers 503 + Retry-After.
+ * Once the retries are spent the error goes up and src/common/errors/error-response.ts answers 503 + Retry-After.
  */
 export interface RetryPolicy {
   /** Retries after the first attempt. */

@@ -1,5 +1,5 @@
-import { ApiError } from '../common/api-error';
-import { EntityIdPipe } from '../common/entity-id.pipe';
+import { ApiError } from '../common/errors/api-error';
+import { EntityIdPipe } from '../common/validation/entity-id.pipe';
 
 /** An id that names no job the caller may see: one that does not exist and someone else's are alike. */
 export function jobNotFound(): ApiError {

@@ -1,6 +1,10 @@
 import { Prop } from '@nestjs/mongoose';
 import type { UserReference } from '../auth';
-import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
+import {
+  TenantOwnedDocument,
+  TenantOwnedSchema,
+  tenantOwnedSchemaFor,
+} from '../common/persistence/tenant-owned.schema';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
-import { ErrorResponseDto } from '../common/error-response.dto';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { JobDto } from './dto/job.dto';
 import { JobIdPipe } from './job-id.pipe';
 import { JobsService } from './jobs.service';

@@ -5,7 +5,7 @@ import { Job, JobSchema } from './job.schema';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 import { JobHandlers } from './job-handlers';
-import { tenantRepositoryFor } from '../common/tenant-repository.providers';
+import { tenantRepositoryFor } from '../common/persistence/tenant-repository.providers';
 
 /** Persisted background jobs run under a lease by any instance; feature modules plug in their JobHandlers. */
 @Module({

@@ -7,10 +7,10 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser } from '../auth';
-import { ApiError } from '../common/api-error';
-import { KeyedSerializer } from '../common/keyed-serializer';
-import { InjectTenantRepository } from '../common/tenant-repository.providers';
-import type { TenantRepository, TenantScope } from '../common/tenant-scope';
+import { ApiError } from '../common/errors/api-error';
+import { KeyedSerializer } from '../common/persistence/keyed-serializer';
+import { InjectTenantRepository } from '../common/persistence/tenant-repository.providers';
+import type { TenantRepository, TenantScope } from '../common/persistence/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { TabsService } from '../tabs/tabs.service';
 import type { JobDto } from './dto/job.dto';

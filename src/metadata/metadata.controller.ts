@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../auth';
-import { ErrorResponseDto } from '../common/error-response.dto';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { MetadataQueryDto } from './dto/metadata-query.dto';
 import { MetadataService } from './metadata.service';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { buildCsdlSchema, csdlJson, csdlXml } from '../odata';
 import { SERVICE_SCHEMA } from './metadata-entity-sets';
 

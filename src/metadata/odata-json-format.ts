@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 
 /** How much control information a response carries (OData JSON Format, "metadata" parameter). */
 export type MetadataLevel = 'minimal' | 'full' | 'none';

@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import type { FilterNode } from './ast';
 import { parseFilter } from './filter-parser';
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { personModel } from '../../test/support/odata-person';
 import { tenantEntityModel } from '../../test/support/tenant-entity-model';
 import { defineEntityModel, prop } from './entity-model';

@@ -1,7 +1,7 @@
 import type { LiteralNode } from './ast';
 import type { EdmPrimitiveType } from './entity-model';
 import { odataError, quoteInput } from './odata-error';
-import { GUID } from '../common/guid';
+import { GUID } from '../common/validation/guid';
 
 /** A literal converted to the value stored for a property type (before string normalization). */
 export type LiteralValue = string | number | boolean | Date | null;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { personModel } from '../../test/support/odata-person';
 import { parseFilter } from './filter-parser';
 import { translateFilter } from './filter-translator';

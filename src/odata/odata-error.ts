@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 
 /** A 400 with the OData error body, targeted at the offending query option. */
 export function odataError(option: string, message: string): ApiError {

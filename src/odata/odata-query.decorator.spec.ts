@@ -1,7 +1,7 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import type { ExecutionContext } from '@nestjs/common';
 import { personModel } from '../../test/support/odata-person';
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { ODataOptions, ODataQuery } from './odata-query.decorator';
 import { parseODataQuery, type ODataRequest } from './odata-query';
 

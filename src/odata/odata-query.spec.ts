@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { personModel } from '../../test/support/odata-person';
 import { defineEntityModel, extendEntityModel, prop } from './entity-model';
 import { parseODataQuery, readODataRequest, type RawQuery } from './odata-query';

@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { keysetCondition } from './keyset';
 import type { SortKey } from './orderby';
 import { createSkiptoken, readSkiptoken } from './skiptoken';

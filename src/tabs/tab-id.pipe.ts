@@ -1,5 +1,5 @@
-import { ApiError } from '../common/api-error';
-import { EntityIdPipe } from '../common/entity-id.pipe';
+import { ApiError } from '../common/errors/api-error';
+import { EntityIdPipe } from '../common/validation/entity-id.pipe';
 
 /** An id that names no tab of the caller's organization (another tenant's tab is as unknown). */
 export function tabNotFound(): ApiError {

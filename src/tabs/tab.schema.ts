@@ -1,6 +1,10 @@
 import { Prop } from '@nestjs/mongoose';
 import { HydratedDocument } from 'mongoose';
-import { EditedTenantDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
+import {
+  EditedTenantDocument,
+  TenantOwnedSchema,
+  tenantOwnedSchemaFor,
+} from '../common/persistence/tenant-owned.schema';
 import type { ContactEditors, Category, CustomFieldDefinition, FieldLayout } from '../contact-fields';
 
 /** A contact book: one Teams tab's configuration (fields, categories, permissions); `_id` is the tab id. */

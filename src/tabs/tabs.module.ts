@@ -6,7 +6,7 @@ import { Tab, TabSchema } from './tab.schema';
 import { TabsController } from './tabs.controller';
 import { TabContentStores } from './tab-content-stores';
 import { TabsService } from './tabs.service';
-import { tenantRepositoryFor } from '../common/tenant-repository.providers';
+import { tenantRepositoryFor } from '../common/persistence/tenant-repository.providers';
 
 @Module({
   imports: [

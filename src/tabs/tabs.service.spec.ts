@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error';
+import { ApiError } from '../common/errors/api-error';
 import { TabContentStores, type TabContentStore } from './tab-content-stores';
 import { TabsService } from './tabs.service';
 import {

@@ -4,12 +4,12 @@ import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../
 import { TenantCaches, type TenantCache } from '../admin/tenant-caches';
 import { ChannelHolders, type ChannelHolder } from '../channels/channel-holders';
 import { ChannelsService } from '../channels/channels.service';
-import { ApiError, ApiErrorDetail } from '../common/api-error';
-import { etagOf, preconditionFailed, versionFromIfMatch } from '../common/etag';
-import { KeyedSerializer } from '../common/keyed-serializer';
+import { ApiError, ApiErrorDetail } from '../common/errors/api-error';
+import { etagOf, preconditionFailed, versionFromIfMatch } from '../common/http/etag';
+import { KeyedSerializer } from '../common/persistence/keyed-serializer';
 import { LruCache } from '../common/lru-cache';
-import { InjectTenantRepository } from '../common/tenant-repository.providers';
-import type { TenantRepository } from '../common/tenant-scope';
+import { InjectTenantRepository } from '../common/persistence/tenant-repository.providers';
+import type { TenantRepository } from '../common/persistence/tenant-scope';
 import { AppConfig } from '../config/app-config';
 import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';

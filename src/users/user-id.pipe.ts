@@ -1,5 +1,5 @@
-import { ApiError } from '../common/api-error';
-import { EntityIdPipe } from '../common/entity-id.pipe';
+import { ApiError } from '../common/errors/api-error';
+import { EntityIdPipe } from '../common/validation/entity-id.pipe';
 
 /** An id that names no user of the caller's organization (another tenant's user is as unknown). */
 export function userNotFound(): ApiError {

@@ -1,5 +1,9 @@
 import { Prop } from '@nestjs/mongoose';
-import { TenantOwnedDocument, TenantOwnedSchema, tenantOwnedSchemaFor } from '../common/tenant-owned.schema';
+import {
+  TenantOwnedDocument,
+  TenantOwnedSchema,
+  tenantOwnedSchemaFor,
+} from '../common/persistence/tenant-owned.schema';
 import { userModel } from './user.entity-model';
 
 /** Normalized keys (src/odata normalizeText) of the text properties, by property path (see userModel). */

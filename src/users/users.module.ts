@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TenantCachesModule } from '../admin/tenant-caches';
 import { AuthModule } from '../auth';
-import { tenantRepositoryFor } from '../common/tenant-repository.providers';
+import { tenantRepositoryFor } from '../common/persistence/tenant-repository.providers';
 import { GraphProfileClient } from './graph-profile.client';
 import { User, UserSchema } from './user.schema';
 import { UsersController } from './users.controller';

@@ -12,7 +12,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable } from '../../common/validation';
+import { IsOmittable } from '../../common/validation/dto-validation';
 
 /** As in Microsoft Graph: at most 20 requests in one batch. */
 export const MAX_BATCH_REQUESTS = 20;

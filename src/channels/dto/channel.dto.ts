@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ODataCollectionOf } from '../../common/odata-collection.dto';
+import { ODataCollectionOf } from '../../common/openapi/odata-collection.dto';
 
 /** A Teams channel that holds Contact Pro tabs. */
 export class ChannelDto {

@@ -3,7 +3,7 @@ import {
   TenantOwnedDocument,
   TenantOwnedSchema,
   tenantOwnedSchemaFor,
-} from '../../common/tenant-owned.schema';
+} from '../../common/persistence/tenant-owned.schema';
 
 /** A reservation of change numbers whose writes have not finished yet. */
 export interface PendingChange {

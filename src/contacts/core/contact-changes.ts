@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { KeyedSerializer } from '../../common/keyed-serializer';
-import { InjectTenantRepository } from '../../common/tenant-repository.providers';
-import type { TenantRepository } from '../../common/tenant-scope';
+import { KeyedSerializer } from '../../common/persistence/keyed-serializer';
+import { InjectTenantRepository } from '../../common/persistence/tenant-repository.providers';
+import type { TenantRepository } from '../../common/persistence/tenant-scope';
 import { ContactChangeSequence, ContactTombstone, type PendingChange } from './contact-change.schema';
 
 /**

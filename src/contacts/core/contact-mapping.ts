@@ -1,5 +1,5 @@
-import type { ApiErrorDetail } from '../../common/api-error';
-import { etagOf } from '../../common/etag';
+import type { ApiErrorDetail } from '../../common/errors/api-error';
+import { etagOf } from '../../common/http/etag';
 import { applyNormalizedFields, normalizeText, type EntityModel } from '../../odata';
 import {
   CONTACT_TEXT_FIELDS,

@@ -1,5 +1,5 @@
 import { isEmail, isURL } from 'class-validator';
-import type { ApiErrorDetail } from '../../common/api-error';
+import type { ApiErrorDetail } from '../../common/errors/api-error';
 import { LIMITS, type ContactTextField, type CustomFieldDefinition } from '../../contact-fields';
 import { normalizeText } from '../../odata';
 import type { CustomFieldValue, EmailAddress, Phone, PostalAddress } from './contact.schema';

@@ -3,7 +3,7 @@ import {
   EditedTenantDocument,
   TenantOwnedSchema,
   tenantOwnedSchemaFor,
-} from '../../common/tenant-owned.schema';
+} from '../../common/persistence/tenant-owned.schema';
 import { contactModel, tenantContactModel } from './contact.entity-model';
 
 export const PHONE_TYPES = ['business', 'mobile', 'home', 'businessFax', 'other'] as const;

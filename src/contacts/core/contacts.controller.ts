@@ -24,9 +24,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../../auth';
-import { ApiODataList } from '../../common/api-odata-list.decorator';
-import { ErrorResponseDto } from '../../common/error-response.dto';
-import { ApiIfMatch } from '../../common/etag';
+import { ApiODataList } from '../../common/openapi/api-odata-list.decorator';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { ApiIfMatch } from '../../common/http/etag';
 import {
   ODATA_LIMITS,
   ODataOptions,

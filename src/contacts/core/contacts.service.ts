@@ -1,10 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { userReferenceOf, type AuthenticatedUser } from '../../auth';
-import { ApiError, type ApiErrorDetail } from '../../common/api-error';
-import { preconditionFailed, versionFromIfMatch } from '../../common/etag';
-import { InjectTenantRepository } from '../../common/tenant-repository.providers';
-import type { TenantRepository, TenantScope } from '../../common/tenant-scope';
+import { ApiError, type ApiErrorDetail } from '../../common/errors/api-error';
+import { preconditionFailed, versionFromIfMatch } from '../../common/http/etag';
+import { InjectTenantRepository } from '../../common/persistence/tenant-repository.providers';
+import type { TenantRepository, TenantScope } from '../../common/persistence/tenant-scope';
 import { AppConfig } from '../../config/app-config';
 import {
   parseODataQuery,
@@ -32,7 +32,7 @@ import { ContactChangeLog } from './contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
 import { contactNotFound } from './contact-id.pipe';
 import { Contact } from './contact.schema';
-import { KeyedSerializer } from '../../common/keyed-serializer';
+import { KeyedSerializer } from '../../common/persistence/keyed-serializer';
 
 /**
  * Users who can mark one contact as favourite. A contact book belongs to one channel, whose members are

@@ -1,7 +1,7 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import { PassThrough, Readable } from 'node:stream';
 import type { AuthenticatedUser } from '../../auth';
-import { ApiError } from '../../common/api-error';
+import { ApiError } from '../../common/errors/api-error';
 import type { ODataRequest } from '../../odata';
 import type { Tab } from '../../tabs/tab.schema';
 import type { CustomFieldDefinition } from '../../contact-fields';

@@ -3,7 +3,7 @@ import {
   TenantOwnedDocument,
   TenantOwnedSchema,
   tenantOwnedSchemaFor,
-} from '../../common/tenant-owned.schema';
+} from '../../common/persistence/tenant-owned.schema';
 
 /**
  * A piece of a file uploaded for import, kept in the database (not on one instance's disk) so that any

@@ -1,4 +1,4 @@
-import { ApiError } from '../../common/api-error';
+import { ApiError } from '../../common/errors/api-error';
 import type { FieldLayout } from '../../contact-fields';
 import { resolveColumns, rowInput, type ImportColumn, type RowProblem } from './import-columns';
 import type { TabRules } from '../core/contact-mapping';

@@ -5,10 +5,10 @@ import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AuthenticatedUser } from '../../auth';
-import { ApiError } from '../../common/api-error';
-import { InjectTenantRepository } from '../../common/tenant-repository.providers';
-import type { TenantRepository } from '../../common/tenant-scope';
-import { VALIDATOR_OPTIONS, validationDetails } from '../../common/validation';
+import { ApiError } from '../../common/errors/api-error';
+import { InjectTenantRepository } from '../../common/persistence/tenant-repository.providers';
+import type { TenantRepository } from '../../common/persistence/tenant-scope';
+import { VALIDATOR_OPTIONS, validationDetails } from '../../common/validation/dto-validation';
 import { AppConfig } from '../../config/app-config';
 import {
   JobFailure,

@@ -14,8 +14,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../../auth';
-import { UploadRoute } from '../../common/body-limit';
-import { ErrorResponseDto } from '../../common/error-response.dto';
+import { UploadRoute } from '../../common/http/body-limit';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { JobDto } from '../../jobs';
 import { ApiODataQuery, ODataOptions, type ODataRequest } from '../../odata';
 import { TabIdPipe } from '../../tabs/tab-id.pipe';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser, UserReference } from '../../auth';
-import { InjectTenantRepository } from '../../common/tenant-repository.providers';
-import type { TenantRepository, TenantScope } from '../../common/tenant-scope';
+import { InjectTenantRepository } from '../../common/persistence/tenant-repository.providers';
+import type { TenantRepository, TenantScope } from '../../common/persistence/tenant-scope';
 import { parseODataQuery, type ODataRequest } from '../../odata';
 import { odataError } from '../../odata/odata-error';
 import type { Tab } from '../../tabs/tab.schema';

@@ -1,4 +1,4 @@
-import type { ApiErrorDetail } from '../../common/api-error';
+import type { ApiErrorDetail } from '../../common/errors/api-error';
 import { CONTACT_TEXT_FIELDS, type CustomFieldDefinition, type FieldLayout } from '../../contact-fields';
 import { normalizeText } from '../../odata';
 import type { TabRules } from '../core/contact-mapping';

@@ -11,7 +11,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable } from '../../common/validation';
+import { IsOmittable } from '../../common/validation/dto-validation';
 import { CHANNEL_ID, CHANNEL_ID_MESSAGE } from '../../channels/dto/channel-id';
 import { BUILT_IN_CONTACT_FIELDS, LIMITS } from '../../contact-fields';
 import {

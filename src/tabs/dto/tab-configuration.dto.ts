@@ -14,7 +14,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable } from '../../common/validation';
+import { IsOmittable } from '../../common/validation/dto-validation';
 import {
   CONTACT_EDITORS,
   ContactEditors,
@@ -23,7 +23,7 @@ import {
   LIMITS,
   SORTABLE_CONTACT_FIELDS,
 } from '../../contact-fields';
-import { GUID } from '../../common/guid';
+import { GUID } from '../../common/validation/guid';
 
 export const COLOR = /^#[0-9a-fA-F]{6}$/;
 export const CUSTOM_FIELD_KEY = /^[a-z][a-zA-Z0-9]{0,39}$/;

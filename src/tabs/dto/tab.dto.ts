@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ODataCollectionOf } from '../../common/odata-collection.dto';
+import { ODataCollectionOf } from '../../common/openapi/odata-collection.dto';
 import { CONTACT_EDITORS, type ContactEditors } from '../../contact-fields';
 import { CategoryDto, CustomFieldDto, DefaultSortDto, FieldLayoutDto } from './tab-configuration.dto';
 

@@ -1,4 +1,4 @@
-import { ODataCollectionOf } from '../../common/odata-collection.dto';
+import { ODataCollectionOf } from '../../common/openapi/odata-collection.dto';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** A user of the caller's tenant known to the app (shaped like Microsoft Graph's user). */

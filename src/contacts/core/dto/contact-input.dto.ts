@@ -16,7 +16,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable } from '../../../common/validation';
+import { IsOmittable } from '../../../common/validation/dto-validation';
 import { LIMITS } from '../../../contact-fields';
 import { PHONE_NUMBER } from '../contact-values';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';

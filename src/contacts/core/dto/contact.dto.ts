@@ -1,6 +1,6 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import { ODataCollectionOf } from '../../../common/odata-collection.dto';
-import { selectionOf } from '../../../common/openapi-conformance';
+import { ODataCollectionOf } from '../../../common/openapi/odata-collection.dto';
+import { selectionOf } from '../../../common/openapi/openapi-conformance';
 import { UserReferenceDto } from '../../../tabs/dto/tab.dto';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
 

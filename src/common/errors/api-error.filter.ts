@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Telemetry } from '../telemetry/telemetry.service';
+import { Telemetry } from '../../telemetry/telemetry.service';
 import { toErrorResponse } from './error-response';
-import { requestIdOf } from './request-id';
+import { requestIdOf } from '../http/request-id';
 
 /**
  * The one error filter: every error, whatever its origin (a handler, validation, Fastify's body parser,

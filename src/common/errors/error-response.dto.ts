@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/** Swagger's view of the one error body (src/common/error-response.ts renders it). */
+/** Swagger's view of the one error body (src/common/errors/error-response.ts renders it). */
 export class ErrorDetailDto {
   @ApiProperty({ example: 'InvalidValue' })
   code: string;

@@ -1,6 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateIf, type ValidatorOptions } from 'class-validator';
-import { ApiError, ApiErrorDetail } from './api-error';
+import { ApiError, ApiErrorDetail } from '../errors/api-error';
 
 /** Flattens class-validator's tree into one detail per bad field, with a dotted path as target. */
 export function validationDetails(errors: ValidationError[], parent = ''): ApiErrorDetail[] {

@@ -10,8 +10,8 @@ import type {
   Schema,
   UpdateQuery,
 } from 'mongoose';
-import { runODataQuery, type ODataCollection } from '../odata/odata-collection';
-import type { ParsedODataQuery } from '../odata/odata-query';
+import { runODataQuery, type ODataCollection } from '../../odata/odata-collection';
+import type { ParsedODataQuery } from '../../odata/odata-query';
 
 /**
  * Tenant isolation for tenant-owned collections, in two layers:

@@ -1,5 +1,5 @@
 import type { PipeTransform } from '@nestjs/common';
-import type { ApiError } from './api-error';
+import type { ApiError } from '../errors/api-error';
 import { GUID } from './guid';
 
 /**

@@ -7,9 +7,9 @@ import {
   type ThrottlerModuleOptions,
 } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { authenticatedUserOf } from '../auth/authenticated-user';
-import { AppConfig } from '../config/app-config';
-import { ApiError } from './api-error';
+import { authenticatedUserOf } from '../../auth/authenticated-user';
+import { AppConfig } from '../../config/app-config';
+import { ApiError } from '../errors/api-error';
 
 export const USER_THROTTLER = 'user';
 export const TENANT_THROTTLER = 'tenant';

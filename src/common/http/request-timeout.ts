@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorResponse } from './error-response';
-import { ApiError } from './api-error';
+import { toErrorResponse } from '../errors/error-response';
+import { ApiError } from '../errors/api-error';
 import { requestIdOf } from './request-id';
 
 const TIMER = Symbol('contactPro.requestTimer');

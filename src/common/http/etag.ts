@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
-import { ApiError } from './api-error';
-import { ErrorResponseDto } from './error-response.dto';
+import { ApiError } from '../errors/api-error';
+import { ErrorResponseDto } from '../errors/error-response.dto';
 
 /**
  * Entity tags are built from a document's version counter, which every write increments atomically.

@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { Schema as MongooseSchema } from 'mongoose';
-import type { UserReference } from '../auth/authenticated-user';
+import type { UserReference } from '../../auth/authenticated-user';
 import { tenantScoped, type TenantOwned } from './tenant-scope';
 
 /**

@@ -5,7 +5,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { ApiError } from './api-error';
 import { toErrorResponse } from './error-response';
-import { requestIdOf } from './request-id';
+import { requestIdOf } from '../http/request-id';
 
 /** Node's parser errors answered with their own status (any other is a 400), as Node itself does. */
 const PARSER_ERRORS: Record<string, { status: number; message: string }> = {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { ApiError } from './api-error';
+import { ApiError } from '../errors/api-error';
 
 const PROBLEM = Symbol('contactPro.keyProblem');
 

@@ -1,6 +1,6 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { ApiODataQuery, type EntityModel, type ODataQueryExamples } from '../odata';
+import { ApiODataQuery, type EntityModel, type ODataQueryExamples } from '../../odata';
 
 /** Documents an OData list route: its query options (examples checked against the model) and its page. */
 export function ApiODataList(
