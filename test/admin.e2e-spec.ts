@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { GLOBAL_MODELS } from '../src/admin/global-models';
 import { TenantDataService } from '../src/admin/tenant-data.service';
-import { isTenantScoped } from '../src/common/tenant-scope';
+import { isTenantScoped } from '../src/common/persistence/tenant-scope';
 import { startTestApp, TestApp } from './support/app';
 import { connectTestClient } from './support/database';
 import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Module, Post, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import request from 'supertest';
-import { UploadRoute } from '../src/common/body-limit';
+import { UploadRoute } from '../src/common/http/body-limit';
 import { Public } from '../src/auth';
 import { ConfigError } from '../src/config/app-config';
 import { loadConfig } from '../src/config/load-config';

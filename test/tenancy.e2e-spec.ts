@@ -1,8 +1,8 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import request from 'supertest';
-import { tenantRepositoryToken } from '../src/common/tenant-repository.providers';
-import { type TenantRepository, TenantScopeError } from '../src/common/tenant-scope';
+import { tenantRepositoryToken } from '../src/common/persistence/tenant-repository.providers';
+import { type TenantRepository, TenantScopeError } from '../src/common/persistence/tenant-scope';
 import { User } from '../src/users/user.schema';
 import { startTestApp, TestApp } from './support/app';
 import { CommandCounter } from './support/command-counter';

@@ -6,7 +6,7 @@ import type {
   TenantOwned,
   TenantRepository,
   TenantScope,
-} from '../../src/common/tenant-scope';
+} from '../../src/common/persistence/tenant-scope';
 
 /**
  * An in-memory {@link TenantRepository} for unit tests of services: documents of every tenant in one

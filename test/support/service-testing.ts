@@ -1,12 +1,12 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Provider } from '@nestjs/common';
 import { TenantCaches } from '../../src/admin/tenant-caches';
-import { ApiError } from '../../src/common/api-error';
+import { ApiError } from '../../src/common/errors/api-error';
 import type { AuthenticatedUser } from '../../src/auth';
 import { ChannelHolders } from '../../src/channels/channel-holders';
 import { Channel } from '../../src/channels/channel.schema';
 import { ChannelsService } from '../../src/channels/channels.service';
-import { tenantRepositoryToken } from '../../src/common/tenant-repository.providers';
+import { tenantRepositoryToken } from '../../src/common/persistence/tenant-repository.providers';
 import { AppConfig } from '../../src/config/app-config';
 import { Tab } from '../../src/tabs/tab.schema';
 import { TabContentStores } from '../../src/tabs/tab-content-stores';
