@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { UserReference } from '../common/persistence/tenant-owned.schema';
 
 /** The app role that makes the caller an administrator of their tenant. */
 export const ADMIN_ROLE = 'ContactPro.Admin';
@@ -15,12 +16,6 @@ export interface AuthenticatedUser {
   email?: string;
   /** The token carries the `ContactPro.Admin` app role. */
   isAdmin: boolean;
-}
-
-/** Who created or last changed a stored document, as it is shown (`createdBy`, `lastModifiedBy`). */
-export interface UserReference {
-  id: string;
-  displayName: string;
 }
 
 export function userReferenceOf(user: AuthenticatedUser): UserReference {

@@ -7,4 +7,4 @@ export { IdentityProvider } from './identity-provider';
 export { Public } from './public.decorator';
 export { SignInHandlers, type SignInHandler } from './sign-in.handler';
 export type { AuthOptions } from './auth.decorator';
-export type { AuthenticatedUser, TokenInfo, UserReference } from './authenticated-user';
+export type { AuthenticatedUser, TokenInfo } from './authenticated-user';

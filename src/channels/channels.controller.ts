@@ -10,9 +10,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
-import { ApiODataList } from '../common/openapi/api-odata-list.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
-import { ODataQuery, type ODataCollection } from '../odata';
+import { ApiODataList, ODataQuery, type ODataCollection } from '../odata';
 import { channelModel } from './channel.entity-model';
 import { ChannelsService } from './channels.service';
 import { CHANNEL_ID } from './dto/channel-id';

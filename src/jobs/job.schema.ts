@@ -1,9 +1,9 @@
 import { Prop } from '@nestjs/mongoose';
-import type { UserReference } from '../auth';
 import {
   TenantOwnedDocument,
   TenantOwnedSchema,
   tenantOwnedSchemaFor,
+  type UserReference,
 } from '../common/persistence/tenant-owned.schema';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;

@@ -1,4 +1,5 @@
 export * from './api-odata-query.decorator';
+export * from './api-odata-list.decorator';
 export * from './ast';
 export * from './csdl';
 export * from './entity-model';

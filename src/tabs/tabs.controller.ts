@@ -9,10 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
-import { ApiODataList } from '../common/openapi/api-odata-list.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ApiIfMatch } from '../common/http/etag';
-import { ODataQuery, type ODataCollection } from '../odata';
+import { ApiODataList, ODataQuery, type ODataCollection } from '../odata';
 import { CreateTabDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabCollectionDto, TabDto } from './dto/tab.dto';
 import { tabModel } from './tab.entity-model';

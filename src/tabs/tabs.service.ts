@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { userReferenceOf, type AuthenticatedUser, type UserReference } from '../auth';
+import { userReferenceOf, type AuthenticatedUser } from '../auth';
+import type { UserReference } from '../common/persistence/tenant-owned.schema';
 import { TenantCaches, type TenantCache } from '../admin/tenant-caches';
 import { ChannelHolders, type ChannelHolder } from '../channels/channel-holders';
 import { ChannelsService } from '../channels/channels.service';

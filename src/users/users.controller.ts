@@ -1,9 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../auth';
-import { ApiODataList } from '../common/openapi/api-odata-list.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
-import { ODataQuery, type ODataCollection } from '../odata';
+import { ApiODataList, ODataQuery, type ODataCollection } from '../odata';
 import { UserCollectionDto, UserDto } from './dto/user.dto';
 import { userModel } from './user.entity-model';
 import { UserIdPipe } from './user-id.pipe';

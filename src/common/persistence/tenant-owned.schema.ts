@@ -1,7 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { Schema as MongooseSchema } from 'mongoose';
-import type { UserReference } from '../../auth/authenticated-user';
 import { tenantScoped, type TenantOwned } from './tenant-scope';
 
 /**
@@ -14,6 +13,12 @@ export abstract class TenantOwnedDocument implements TenantOwned {
 
   @Prop({ required: true })
   tenantId: string;
+}
+
+/** Who created or last changed a stored document, as it is shown (`createdBy`, `lastModifiedBy`). */
+export interface UserReference {
+  id: string;
+  displayName: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CONTACT_TEXT_FIELDS } from '../../contact-fields';
-import type { UserReference } from '../../auth';
+import type { UserReference } from '../../common/persistence/tenant-owned.schema';
 import type { StoredContactFields } from './contact-mapping';
 import type { Contact } from './contact.schema';
 

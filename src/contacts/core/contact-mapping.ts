@@ -7,7 +7,7 @@ import {
   type Category,
   type CustomFieldDefinition,
 } from '../../contact-fields';
-import type { UserReference } from '../../auth';
+import type { UserReference } from '../../common/persistence/tenant-owned.schema';
 import type { Contact, CustomFieldValue, Phone, PostalAddress, StoredPhone } from './contact.schema';
 import { phoneDigits, phoneKeys, SearchKeys, textKeys } from './contact-search';
 import { applyCustomFields, problem, type ContactFields, type ContactInput } from './contact-values';

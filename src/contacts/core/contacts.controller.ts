@@ -24,10 +24,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth, type AuthenticatedUser, CurrentUser } from '../../auth';
-import { ApiODataList } from '../../common/openapi/api-odata-list.decorator';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiIfMatch } from '../../common/http/etag';
 import {
+  ApiODataList,
   ODATA_LIMITS,
   ODataOptions,
   PRINTABLE_OPTION,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatedUser, UserReference } from '../../auth';
+import type { AuthenticatedUser } from '../../auth';
+import type { UserReference } from '../../common/persistence/tenant-owned.schema';
 import { InjectTenantRepository } from '../../common/persistence/tenant-repository.providers';
 import type { TenantRepository, TenantScope } from '../../common/persistence/tenant-scope';
 import { parseODataQuery, type ODataRequest } from '../../odata';
