@@ -82,6 +82,10 @@ async function startInstance(index, env) {
   child.stdout.on('data', (chunk) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk) => output.push(chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  // Should this process end without stopping it (a crash), the instance goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   await Promise.race([
     waitForReady(url, 120_000),
     exited.then((code) => {
@@ -161,6 +165,7 @@ async function startCluster({
       Array.from({ length: instances }, (_, index) => startInstance(index + 1, sharedEnv)),
     );
     for (const node of nodes) started.push(() => node.stop());
+    let extra = instances;
     const proxy = await startProxy(nodes);
     started.push(() => proxy.close());
     return {
@@ -179,6 +184,19 @@ async function startCluster({
           admin,
           expiresIn: 6 * 3600,
         });
+      },
+      /** Starts Redis again on its port (after `redis.stop()`), as a restarted Redis server would come back. */
+      async restartRedis() {
+        const again = await startRedis({ log, port: redis.port });
+        started.push(() => again.stop());
+        return again;
+      },
+      /** One more instance on the same database and provider, with `overrides` (outside the proxy). */
+      async addInstance(overrides = {}) {
+        extra += 1;
+        const node = await startInstance(extra, { ...sharedEnv, ...overrides });
+        started.push(() => node.stop());
+        return node;
       },
       stop: stopAll,
     };

@@ -2,7 +2,7 @@
 /* global FormData, Blob -- Node 20's own */
 /**
  * `npm run test:scale`: the scale-out test. Redis (tools/redis) and three API instances on ONE embedded
- * database, behind a round-robin proxy on loopback (scripts/scale.cluster.js). Six checks, each printing its
+ * database, behind a round-robin proxy on loopback (scripts/scale.cluster.js). Seven checks, each printing its
  * figures; exit code 1 when one fails; the counts go to scripts/test-results.js (name `scale`):
  * 1. 20 concurrent PATCHes of one contact with one If-Match, spread over the instances: exactly one 200.
  * 2. A tenant's rate limit holds across the instances (accepted ≤ the limit per window started).
@@ -10,8 +10,11 @@
  * 4. A client following delta links through different instances loses no change while writers write
  *    through all three.
  * 5. A tenant purge through one instance leaves nothing of the tenant readable through the others.
- * 6. An import whose instance is killed mid-way is finished by another: no duplicate, no lost row (last,
+ * 6. Redis stopped: every request still served, readiness 200 with `shared: false`; restarted: every
+ *    instance shares again by itself, and each logged the loss and the recovery once.
+ * 7. An import whose instance is killed mid-way is finished by another: no duplicate, no lost row (last,
  *    as it kills an instance).
+ * SCALE_ONLY=<words of a check's name> runs only the checks whose name contains them.
  * SCALE_WITHOUT_REDIS=1 runs the same checks with the instances on their own (no REDIS_URL).
  */
 const { MongoClient } = require('mongodb');
@@ -23,7 +26,11 @@ const INSTANCES = 3;
 const RATE_LIMIT_PER_TENANT = 600;
 const RATE_LIMIT_WINDOW_S = 60;
 const REVOCATION_BOUND_MS = 1000;
+/** Writes per writer in the delta check: six writers stay well inside the tenant's rate limit. */
+const WRITES_PER_WRITER = 40;
 const IMPORT_ROWS = Number(process.env.SCALE_IMPORT_ROWS || 3000);
+/** The rows an import writes per batch, and then checkpoints (src/contacts/transfer/import-run.ts). */
+const IMPORT_BATCH_ROWS = 1000;
 const guid = (prefix, n) => `${prefix}-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const log = (line) => process.stdout.write(`${line}\n`);
 
@@ -167,42 +174,50 @@ async function importCheck(cluster, db) {
   if (started.status !== 202)
     return { ok: false, figures: `import: ${started.status} ${JSON.stringify(started.body)}` };
   const jobs = db.collection('jobs');
+  const contacts = db.collection('contacts');
+  // Killed while a batch is being written (a count that is not a whole number of batches): the kill may land
+  // before that batch's checkpoint (then the resuming instance writes those rows again) or just after it.
   let job;
-  for (const deadline = Date.now() + 60_000; ; await sleep(5)) {
-    job = await jobs.findOne({ _id: started.body.id });
-    if (job.status === 'running' && job.progress.processed > 0) break;
-    if (job.status === 'succeeded' || job.status === 'failed' || Date.now() > deadline)
+  let written = 0;
+  for (const deadline = Date.now() + 60_000; ;) {
+    written = await contacts.countDocuments({ tenantId, tabId: tab.id });
+    if (written % IMPORT_BATCH_ROWS !== 0) break;
+    job = await jobs.findOne({ _id: started.body.id }, { projection: { status: 1 } });
+    if (job.status !== 'running' && job.status !== 'queued')
       return { ok: false, figures: `the import was ${job.status} before it could be interrupted` };
+    if (Date.now() > deadline) return { ok: false, figures: 'no batch written within 60 s' };
   }
+  job = await jobs.findOne({ _id: started.body.id });
   const owner = cluster.nodes.find((node) => node.jobInstanceId() === job.leaseOwner);
   if (!owner) return { ok: false, figures: `no instance owns the lease ${job.leaseOwner}` };
-  const processedAtKill = job.progress.processed;
   await owner.kill();
   const killedAt = Date.now();
+  const afterKill = await jobs.findOne({ _id: started.body.id });
+  const processedAtKill = afterKill.progress.processed;
+  const beyondCheckpoint = (await contacts.countDocuments({ tenantId, tabId: tab.id })) - processedAtKill;
   let done;
-  for (const deadline = Date.now() + 120_000; ; await sleep(100)) {
+  for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
     const res = await send(cluster.url, 'GET', `/api/v1/jobs/${started.body.id}`, { token });
     if (res.body?.status === 'succeeded' || res.body?.status === 'failed') {
       done = res.body;
       break;
     }
     if (Date.now() > deadline)
-      return { ok: false, figures: `the import is still ${res.body?.status} 120 s after the kill` };
+      return { ok: false, figures: `the import is still ${res.body?.status} 60 s after the kill` };
   }
   const finished = await jobs.findOne({ _id: started.body.id });
-  const contacts = await db
-    .collection('contacts')
+  const stored = await contacts
     .find({ tenantId, tabId: tab.id }, { projection: { displayName: 1 } })
     .toArray();
-  const distinct = new Set(contacts.map((c) => c.displayName)).size;
+  const distinct = new Set(stored.map((c) => c.displayName)).size;
   const figures =
-    `${IMPORT_ROWS} rows started through instance ${through.index}, run by instance ${owner.index}, killed at ` +
-    `${processedAtKill} processed; ${done.status} ${((Date.now() - killedAt) / 1000).toFixed(1)} s later ` +
-    `(claims: ${finished.attempts}); ${contacts.length} contacts, ${distinct} distinct`;
+    `${IMPORT_ROWS} rows started through instance ${through.index}, run by instance ${owner.index}, killed while ` +
+    `writing a batch (${written} rows seen, ${processedAtKill} checkpointed, ${beyondCheckpoint} written past the checkpoint); ${done.status} ${((Date.now() - killedAt) / 1000).toFixed(1)} s later ` +
+    `(claims: ${finished.attempts}; created ${done.progress.created}, skipped ${done.progress.skipped}, failed ${done.progress.failed}); ${stored.length} contacts, ${distinct} distinct`;
   return {
     ok:
       done.status === 'succeeded' &&
-      contacts.length === IMPORT_ROWS &&
+      stored.length === IMPORT_ROWS &&
       distinct === IMPORT_ROWS &&
       done.progress.created === IMPORT_ROWS &&
       finished.attempts >= 2,
@@ -241,7 +256,7 @@ async function deltaCheck(cluster) {
   let writes = 0;
   const writer = async (node, w) => {
     const mine = [];
-    for (let i = 0; writing; i++) {
+    for (let i = 0; writing && i < WRITES_PER_WRITER; i++) {
       if (mine.length < 5 || i % 3 === 0)
         mine.push((await newContact(node.url, token, tab.id, `Delta ${w}.${i}`)).id);
       else if (i % 3 === 1) {
@@ -257,18 +272,29 @@ async function deltaCheck(cluster) {
       writes++;
     }
   };
-  const writers = cluster.nodes.flatMap((node, n) => [writer(node, n * 2), writer(node, n * 2 + 1)]);
+  const failures = [];
+  const writers = cluster.nodes.flatMap((node, n) =>
+    [n * 2, n * 2 + 1].map((w) =>
+      writer(node, w).catch((error) => {
+        writing = false;
+        failures.push(`writer ${w}: ${error.message}`);
+      }),
+    ),
+  );
   let rounds = 0;
   let pages = 0;
-  const until = Date.now() + 6000;
-  while (Date.now() < until) {
+  let writersDone = false;
+  const done = Promise.all(writers).then(() => {
+    writersDone = true;
+  });
+  while (!writersDone) {
     const round = await deltaRound(cluster, token, deltaLink, state);
     deltaLink = round.deltaLink;
     pages += round.pages;
     rounds++;
+    await sleep(50);
   }
-  writing = false;
-  await Promise.all(writers);
+  await done;
   const last = await deltaRound(cluster, token, deltaLink, state);
   pages += last.pages;
   const truth = new Map();
@@ -277,6 +303,7 @@ async function deltaCheck(cluster) {
   for (const [id, title] of truth) if (state.get(id) !== title) lost++;
   const extra = [...state.keys()].filter((id) => !truth.has(id)).length;
   const figures = `${writes} writes through ${INSTANCES} instances while ${rounds + 1} delta rounds (${pages} pages) were followed round robin; ${truth.size} contacts at the end, ${lost} missed or stale, ${extra} deleted but still held`;
+  if (failures.length) return { ok: false, figures: `${figures}; ${failures.join('; ')}` };
   return { ok: lost === 0 && extra === 0 && truth.size > 0, figures };
 }
 
@@ -315,12 +342,69 @@ async function purgeCheck(cluster) {
   return { ok: found.length === 0, figures };
 }
 
+async function readiness(cluster) {
+  return Promise.all(cluster.nodes.map((node) => send(node.url, 'GET', '/health/ready')));
+}
+
+const logLines = (node, text) =>
+  node
+    .output()
+    .split('\n')
+    .filter((line) => line.includes(text)).length;
+
+async function redisOutageCheck(cluster) {
+  if (!cluster.redis) return { ok: false, figures: 'this run has no Redis' };
+  const token = cluster.token({
+    tenantId: guid('99999997', 7),
+    userId: guid('99999997', 71),
+    name: 'Caller',
+  });
+  await cluster.redis.stop();
+  const stoppedAt = Date.now();
+  const statuses = [];
+  for (let i = 0; i < 60; i++)
+    statuses.push((await send(cluster.url, 'GET', '/api/v1/me', { token })).status);
+  const served = statuses.filter((status) => status === 200).length;
+  const slowest = Date.now() - stoppedAt;
+  const degraded = (await readiness(cluster)).filter(
+    (res) => res.status === 200 && res.body.details.redis.shared === false,
+  ).length;
+  await cluster.restartRedis();
+  const restartedAt = Date.now();
+  let shared = 0;
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(100)) {
+    shared = (await readiness(cluster)).filter((res) => res.body?.details?.redis?.shared === true).length;
+    if (shared === cluster.nodes.length) break;
+  }
+  const reconnectMs = Date.now() - restartedAt;
+  const lost = cluster.nodes.map((node) => logLines(node, 'Redis is unreachable'));
+  const back = cluster.nodes.map((node) => logLines(node, 'Redis is reachable again'));
+  const figures =
+    `Redis stopped: ${served} of ${statuses.length} requests served in ${slowest} ms, readiness 200 and ` +
+    `shared: false on ${degraded} of ${cluster.nodes.length}; restarted: shared again on ${shared} within ` +
+    `${reconnectMs} ms; "unreachable" logged ${lost.join('/')} times, "reachable again" ${back.join('/')}`;
+  const n = cluster.nodes.length;
+  return {
+    ok:
+      served === statuses.length &&
+      degraded === n &&
+      shared === n &&
+      lost.every((count) => count === 1) &&
+      back.every((count) => count === 1),
+    figures,
+  };
+}
+
 const CHECKS = [
   ['20 concurrent PATCHes with one If-Match: exactly one 200', ifMatchCheck],
   ['a tenant rate limit holds across the instances', rateLimitCheck],
   ["a user removed from a tab's editors is refused on every instance within 1 s", revocationCheck],
   ['delta links followed through different instances lose no change', deltaCheck],
   ['a tenant purge leaves nothing readable through the other instances', purgeCheck],
+  [
+    'Redis stopped and restarted: served throughout, readiness says so, reconnected, logged once',
+    redisOutageCheck,
+  ],
   // Last: it kills an instance.
   ['an import whose instance is killed is finished by another, no duplicate, no lost row', importCheck],
 ];
@@ -345,7 +429,8 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    for (const [name, check] of CHECKS) {
+    const only = process.env.SCALE_ONLY;
+    for (const [name, check] of CHECKS.filter(([name]) => !only || name.includes(only))) {
       let result;
       try {
         result = await check(cluster, db);
