@@ -143,4 +143,4 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
   };
 }
 
-module.exports = { startService, freePort, sleep };
+module.exports = { startService, freePort, sleep, waitForReady };

@@ -14,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetadataModule } from './metadata/metadata.module';
 import { ODataJsonFormatInterceptor } from './metadata/odata-json-format.interceptor';
+import { SharedStateModule } from './shared-state/shared-state.module';
 import { TabsModule } from './tabs/tabs.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { UsersModule } from './users';
@@ -29,6 +30,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TelemetryModule,
         DatabaseModule,
+        SharedStateModule,
         HealthModule,
         AuthModule,
         UsersModule,

@@ -1,15 +1,34 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { ExtensionPoint } from '../common/extension-point';
+import { CacheInvalidation } from '../shared-state/cache-invalidation';
 
 /** A provider that keeps something of tenants in memory (a cache) and can drop one tenant's. */
 export interface TenantCache {
   forgetTenant(tenantId: string): void | Promise<void>;
 }
 
-/** Where the modules that cache tenant data plug their caches in; the tenant purge empties them. */
+/**
+ * Where the modules that cache tenant data plug their caches in; the tenant purge empties them, in this
+ * instance and (announced through CacheInvalidation) in every other.
+ */
 @Injectable()
-export class TenantCaches extends ExtensionPoint<TenantCache> implements TenantCache {
+export class TenantCaches extends ExtensionPoint<TenantCache> implements TenantCache, OnModuleInit {
+  constructor(private readonly invalidation: CacheInvalidation) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.invalidation.subscribe('tenant', (tenantId) => {
+      if (tenantId !== undefined) void this.forgetHere(tenantId);
+    });
+  }
+
   async forgetTenant(tenantId: string): Promise<void> {
+    await this.forgetHere(tenantId);
+    await this.invalidation.announce('tenant', tenantId);
+  }
+
+  private async forgetHere(tenantId: string): Promise<void> {
     for (const cache of this.plugged) await cache.forgetTenant(tenantId);
   }
 }

@@ -30,21 +30,27 @@ export class IdentityProvider implements OnModuleDestroy {
     const localIdp = await import('./local-identity-provider');
     const keys = await localIdp.loadKeyMaterial(auth.localIdp.dir);
     trustCertificate(keys.tls.cert);
+    const port = auth.localIdp.port;
     const server = await localIdp
-      .startProvider({ keys, port: auth.localIdp.port })
-      .catch((error: NodeJS.ErrnoException) => {
+      .startProvider({ keys, port })
+      .catch(async (error: NodeJS.ErrnoException) => {
+        // Another instance on this machine, with the same key folder, serves it already: use that one.
+        if (error.code === 'EADDRINUSE' && port !== 0 && (await localIdp.servesKeys(port, keys)))
+          return undefined;
         throw new Error(
-          `the local identity provider cannot listen on 127.0.0.1:${auth.localIdp.port} (${error.code ?? error.message}): ` +
+          `the local identity provider cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}): ` +
             'set LOCAL_IDP_PORT to a free port (the token script reads the same setting)',
         );
       });
+    const url = server?.url ?? localIdp.providerUrl(port);
     const provider = new IdentityProvider(
-      `${server.url}/${auth.tenantId}/v2.0/.well-known/openid-configuration`,
-      server.url,
+      `${url}/${auth.tenantId}/v2.0/.well-known/openid-configuration`,
+      url,
       server,
     );
+    if (!server) provider.logger.log(`local identity provider at ${url}, served by another instance`);
     provider.logger.log(
-      `local identity provider at ${server.url}: get a token with ` +
+      `local identity provider at ${url}: get a token with ` +
         '`T=$(npm run --silent token -- --tenant 11111111-1111-4111-8111-111111111111 --user aaaaaaaa-0000-4000-8000-000000000001)` ' +
         `and paste it into the Authorize button of Swagger UI (http://localhost:${config.port}/docs), ` +
         'or send it as `Authorization: Bearer $T`',

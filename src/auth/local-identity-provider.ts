@@ -332,6 +332,34 @@ export function startProvider({
   });
 }
 
+/**
+ * True when a provider with these keys already answers on the port: several instances of the service on one
+ * machine (the scale-out test, a local load-balanced setup) then share it, so that every instance accepts
+ * the same tokens (their issuer names the provider's port).
+ */
+export function servesKeys(port: number, keys: LocalIdpKeyMaterial): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = https.get(
+      `${providerUrl(port)}/common/discovery/v2.0/keys`,
+      { ca: keys.tls.cert, timeout: 2000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { keys?: SigningJwk[] };
+            resolve(res.statusCode === 200 && body.keys?.some((jwk) => jwk.kid === keys.kid) === true);
+          } catch {
+            resolve(false);
+          }
+        });
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
 /** The settings the token script shares with the service, read from the same environment variables. */
 export function settingsFromEnv(env: Record<string, string | undefined> = process.env): {
   dir: string;

@@ -91,6 +91,11 @@ export class AppConfig {
   readonly hardening: HardeningConfig;
   readonly transfer: TransferConfig;
   readonly jobs: JobsConfig;
+  /**
+   * Redis shared by the instances (rate-limit counters, cache invalidation messages); unset, each instance
+   * counts and caches on its own.
+   */
+  readonly redisUrl?: string;
 }
 
 /** Thrown by loadConfig; its message lists every bad variable. */

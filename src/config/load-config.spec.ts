@@ -98,4 +98,17 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('short-secret');
     expect(problems).toHaveLength(2);
   });
+
+  it('takes a redis:// or rediss:// REDIS_URL, refuses anything else without echoing it', () => {
+    expect(loadConfig(BASE).redisUrl).toBeUndefined();
+    expect(loadConfig({ ...BASE, REDIS_URL: 'rediss://:key@cache.example.net:6380' }).redisUrl).toBe(
+      'rediss://:key@cache.example.net:6380',
+    );
+    for (const bad of ['http://:hunter2@cache:6379', 'redis://', 'cache:6379']) {
+      const problems = problemsOf({ ...BASE, REDIS_URL: bad });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^REDIS_URL \(value hidden\): expected a redis:\/\/ or rediss:\/\/ URL/);
+      expect(problems[0]).not.toContain('hunter2');
+    }
+  });
 });

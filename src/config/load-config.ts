@@ -27,6 +27,7 @@ const SECRET_NAMES = new Set([
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'PAGING_TOKEN_SECRET',
   'AZURE_AD_CLIENT_SECRET',
+  'REDIS_URL',
 ]);
 
 /** Collects problems instead of stopping at the first, so one start shows every bad variable. */
@@ -98,6 +99,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     hardening: readHardeningConfig(read, nodeEnv),
     transfer: readTransferConfig(read),
     jobs: readJobsConfig(read),
+    redisUrl: readRedisUrl(read),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
@@ -131,6 +133,26 @@ function readConnectionSettings(read: EnvReader) {
     'at least 32 characters',
   );
   return { mongodbUri, mongodbDbName, aiConnectionString, pagingTokenSecret };
+}
+
+/** The Redis that several instances share (rate limits, cache invalidation); unset: one instance. */
+function readRedisUrl(read: EnvReader): string | undefined {
+  const url = read.optional('REDIS_URL');
+  let valid = url === undefined;
+  try {
+    if (url !== undefined) {
+      const parsed = new URL(url);
+      valid = (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname !== '';
+    }
+  } catch {
+    valid = false;
+  }
+  read.check(
+    'REDIS_URL',
+    valid,
+    'a redis:// or rediss:// URL such as rediss://:key@name.redis.cache.windows.net:6380',
+  );
+  return url;
 }
 
 /** Contact imports: how big a file (packed and unpacked) and how many rows. */

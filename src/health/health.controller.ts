@@ -9,6 +9,7 @@ import {
 } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
+import { SharedStateHealthIndicator } from '../shared-state/shared-state.health';
 import { DatabaseHealthIndicator } from './database.health';
 import { ShutdownState } from './shutdown-state';
 
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly shutdown: ShutdownState,
     private readonly indicators: HealthIndicatorService,
+    private readonly redis: SharedStateHealthIndicator,
   ) {}
 
   private shuttingDown(): HealthIndicatorResult {
@@ -36,11 +38,15 @@ export class HealthController {
 
   /**
    * Readiness: 200 when the database answers a ping within 1 s, else 503 (terminus's body either way);
-   * 503 from the moment the process is told to shut down.
+   * 503 from the moment the process is told to shut down. `redis` says whether the instances share rate
+   * limits and cache invalidation right now; an unreachable Redis degrades the instance but keeps it ready.
    */
   @Get('ready')
   @HealthCheck()
-  @ApiOkResponse({ description: 'The database answered.' })
+  @ApiOkResponse({
+    description:
+      'The database answered. `details.redis.shared` says whether rate limits and cache invalidation are shared by the instances right now.',
+  })
   @ApiServiceUnavailableResponse({
     description: 'The database did not answer in time, or the service is shutting down.',
   })
@@ -48,6 +54,7 @@ export class HealthController {
     try {
       return await this.health.check([
         () => (this.shutdown.shuttingDown ? this.shuttingDown() : this.database.ping()),
+        () => this.redis.check(),
       ]);
     } catch (error) {
       // Probes expect terminus's own body on 503, not the API error body.

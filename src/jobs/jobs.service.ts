@@ -77,6 +77,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
+    // Names this instance as it appears in a job's leaseOwner, to tell which instance runs which job.
+    this.logger.log(`instance ${this.instanceId} takes jobs`);
     this.timer = setInterval(() => this.poll(), this.config.jobs.pollIntervalMs);
     this.timer.unref();
     this.poll();

@@ -12,6 +12,7 @@ import { LruCache } from '../common/lru-cache';
 import { InjectTenantRepository } from '../common/persistence/tenant-repository.providers';
 import type { TenantRepository } from '../common/persistence/tenant-scope';
 import { AppConfig } from '../config/app-config';
+import { CacheInvalidation } from '../shared-state/cache-invalidation';
 import { normalizeText, type ODataCollection, type ODataQuery } from '../odata';
 import { CreateTabDto, TabConfigurationDto, UpdateTabDto } from './dto/create-tab.dto';
 import { TabDto } from './dto/tab.dto';
@@ -27,7 +28,10 @@ import {
   type FieldLayout,
 } from '../contact-fields';
 
-/** Tab configuration is cached (the product's data promise) briefly, per instance; writes here invalidate. */
+/**
+ * Tab configuration is cached (the product's data promise) briefly, per instance; a write here updates this
+ * instance's copy and is announced to the others (CacheInvalidation), the TTL bounding a lost message.
+ */
 const CACHE_ENTRIES = 5000;
 const CACHE_TTL_MS = 30_000;
 
@@ -81,12 +85,19 @@ export class TabsService implements ChannelHolder, TenantCache, OnModuleInit {
     private readonly content: TabContentStores,
     private readonly channelHolders: ChannelHolders,
     private readonly tenantCaches: TenantCaches,
+    private readonly invalidation: CacheInvalidation,
   ) {}
 
-  /** A channel with tabs is in use; the tab configuration cache is emptied by the tenant purge. */
+  /**
+   * A channel with tabs is in use; the tab configuration cache is emptied by the tenant purge, and loses a
+   * tab when another instance writes it.
+   */
   onModuleInit(): void {
     this.channelHolders.plug(this);
     this.tenantCaches.plug(this);
+    this.invalidation.subscribe('tab', (key) =>
+      key === undefined ? this.cache.clear() : this.cache.delete(key),
+    );
   }
 
   holdsChannel(tenantId: string, channelId: string): Promise<boolean> {
@@ -192,6 +203,7 @@ export class TabsService implements ChannelHolder, TenantCache, OnModuleInit {
       );
     this.cache.delete(this.cacheKey(user.tenantId, tabId));
     if (!updated) throw preconditionFailed();
+    await this.invalidation.announce('tab', this.cacheKey(user.tenantId, tabId));
     if (removedKeys.length > 0) await this.content.removeCustomFieldValues(user.tenantId, tabId, removedKeys);
     this.cache.set(this.cacheKey(user.tenantId, tabId), updated);
     return toTabDto(updated);
@@ -207,6 +219,7 @@ export class TabsService implements ChannelHolder, TenantCache, OnModuleInit {
       .deleteOne({ _id: tabId, version: current.version });
     this.cache.delete(this.cacheKey(user.tenantId, tabId));
     if (deleted === 0) throw preconditionFailed();
+    await this.invalidation.announce('tab', this.cacheKey(user.tenantId, tabId));
     await this.content.removeTabContent(user.tenantId, tabId);
     await this.channels.deleteIfUnused(user.tenantId, current.channelId);
   }
@@ -221,9 +234,11 @@ export class TabsService implements ChannelHolder, TenantCache, OnModuleInit {
       const cached = this.cache.get(key);
       if (cached) return cached;
     }
+    const generation = this.invalidation.generation;
     const tab = await this.tabs.forTenant(user.tenantId).findById(tabId);
     if (!tab) throw tabNotFound();
-    this.cache.set(key, tab);
+    // An invalidation that arrived during the read may be about this very tab: then it is not cached.
+    if (generation === this.invalidation.generation) this.cache.set(key, tab);
     return tab;
   }
 

@@ -6,6 +6,7 @@ import { LruCache } from '../common/lru-cache';
 import { InjectTenantRepository } from '../common/persistence/tenant-repository.providers';
 import type { TenantRepository } from '../common/persistence/tenant-scope';
 import { AppConfig } from '../config/app-config';
+import { CacheInvalidation } from '../shared-state/cache-invalidation';
 import { normalizedValues, type ODataCollection, type ODataQuery } from '../odata';
 import { UserDto } from './dto/user.dto';
 import { GraphProfile, GraphProfileClient } from './graph-profile.client';
@@ -56,6 +57,7 @@ export class UsersService implements SignInHandler, TenantCache, OnModuleInit {
     private readonly config: AppConfig,
     private readonly signIns: SignInHandlers,
     private readonly tenantCaches: TenantCaches,
+    private readonly invalidation: CacheInvalidation,
   ) {
     const { maxEntries, ttlSeconds } = config.userProfileCache;
     if (maxEntries > 0) {
@@ -64,10 +66,16 @@ export class UsersService implements SignInHandler, TenantCache, OnModuleInit {
     }
   }
 
-  /** Every authenticated request signs in here; a purged tenant's cached logins and profiles go. */
+  /**
+   * Every authenticated request signs in here; a purged tenant's cached logins and profiles go, and a
+   * profile that another instance recorded anew leaves this instance's cache.
+   */
   onModuleInit(): void {
     this.signIns.plug(this);
     this.tenantCaches.plug(this);
+    this.invalidation.subscribe('user', (key) =>
+      key === undefined ? this.profiles?.clear() : this.profiles?.delete(key),
+    );
   }
 
   async signIn(user: AuthenticatedUser, token: string, _info: TokenInfo): Promise<void> {
@@ -79,9 +87,10 @@ export class UsersService implements SignInHandler, TenantCache, OnModuleInit {
       login = this.recordLogin(user, token).finally(() => this.pending.delete(loginKey));
       this.pending.set(loginKey, login);
     }
+    const generation = this.invalidation.generation;
     const profile = await login;
     this.logins?.set(loginKey, true);
-    this.profiles?.set(profileKey, profile);
+    if (generation === this.invalidation.generation) this.profiles?.set(profileKey, profile);
   }
 
   /** The caller's profile: from the cache after login, else from the database. */
@@ -122,13 +131,16 @@ export class UsersService implements SignInHandler, TenantCache, OnModuleInit {
     };
     const scope = this.users.forTenant(user.tenantId);
     const id = userKey(user.tenantId, user.userId);
+    let profile: UserDto;
     try {
-      return toUserDto(await scope.upsert({ _id: id }, update));
+      profile = toUserDto(await scope.upsert({ _id: id }, update));
     } catch (error) {
       // Two first logins at once may both try the insert: the loser updates the winner's document.
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
-      return toUserDto(await scope.upsert({ _id: id }, update));
+      profile = toUserDto(await scope.upsert({ _id: id }, update));
     }
+    await this.invalidation.announce('user', id);
+    return profile;
   }
 }
 

@@ -8,6 +8,8 @@ import { Channel } from '../../src/channels/channel.schema';
 import { ChannelsService } from '../../src/channels/channels.service';
 import { tenantRepositoryToken } from '../../src/common/persistence/tenant-repository.providers';
 import { AppConfig } from '../../src/config/app-config';
+import { CacheInvalidation } from '../../src/shared-state/cache-invalidation';
+import { SharedRedis } from '../../src/shared-state/shared-redis';
 import { Tab } from '../../src/tabs/tab.schema';
 import { TabContentStores } from '../../src/tabs/tab-content-stores';
 import { TabsService } from '../../src/tabs/tabs.service';
@@ -62,6 +64,8 @@ export async function tabsTestingModule(
       ChannelHolders,
       TabContentStores,
       TenantCaches,
+      SharedRedis,
+      CacheInvalidation,
       { provide: AppConfig, useValue: TEST_CONFIG },
       repositoryProvider(Tab.name, tabs),
       repositoryProvider(Channel.name, channels),

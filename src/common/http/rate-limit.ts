@@ -9,6 +9,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { authenticatedUserOf } from '../../auth/authenticated-user';
 import { AppConfig } from '../../config/app-config';
+import { SharedRateLimitStorage } from '../../shared-state/shared-rate-limit.storage';
 import { ApiError } from '../errors/api-error';
 
 export const USER_THROTTLER = 'user';
@@ -50,8 +51,8 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
 }
 
 /**
- * Rate limits per user and per tenant (@nestjs/throttler, counters in process memory: each instance
- * counts its own traffic). Registered as APP_GUARD after the authentication guard, so the caller is
+ * Rate limits per user and per tenant (@nestjs/throttler; the counters are shared by the instances in
+ * Redis when REDIS_URL is set, else each instance counts its own traffic: src/shared-state). Registered as APP_GUARD after the authentication guard, so the caller is
  * known; requests without one (health probes, documentation, anything public) are never limited.
  * Over the limit: 429 in the standard error body, with Retry-After.
  */
@@ -79,7 +80,15 @@ export class RateLimitGuard extends ThrottlerGuard {
  * auth module, so that the guard runs after authentication (its limits are per user and per tenant).
  */
 @Module({
-  imports: [ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions })],
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, SharedRateLimitStorage],
+      useFactory: (config: AppConfig, storage: SharedRateLimitStorage) => ({
+        ...rateLimitOptions(config),
+        storage,
+      }),
+    }),
+  ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class RateLimitModule {}
