@@ -2,18 +2,19 @@
 /* global FormData, Blob -- Node 20's own */
 /**
  * `npm run test:scale`: the scale-out test. Redis (tools/redis) and three API instances on ONE embedded
- * database, behind a round-robin proxy on loopback (scripts/scale.cluster.js). Seven checks, each printing its
+ * database, behind a round-robin proxy on loopback (scripts/scale.cluster.js). Eight checks, each printing its
  * figures; exit code 1 when one fails; the counts go to scripts/test-results.js (name `scale`):
  * 1. 20 concurrent PATCHes of one contact with one If-Match, spread over the instances: exactly one 200.
- * 2. A tenant's rate limit holds across the instances (accepted ≤ the limit per window started).
- * 3. Redis stopped: every request still served, readiness 200 with `shared: false`; restarted: every
+ * 2. 20 concurrent creates of one e-mail address (no allowDuplicate), spread over the instances: one 201.
+ * 3. A tenant's rate limit holds across the instances (accepted ≤ the limit per window started).
+ * 4. Redis stopped: every request still served, readiness 200 with `shared: false`; restarted: every
  *    instance shares again by itself, and each logged the loss and the recovery once.
- * 4. A user removed from a tab's editors is refused on every instance within 1 s (on subscriptions that
+ * 5. A user removed from a tab's editors is refused on every instance within 1 s (on subscriptions that
  *    came back after the Redis restart).
- * 5. A client following delta links through different instances loses no change while writers write
+ * 6. A client following delta links through different instances loses no change while writers write
  *    through all three.
- * 6. A tenant purge through one instance leaves nothing of the tenant readable through the others.
- * 7. An import whose instance is killed mid-way is finished by another: no duplicate, no lost row (last,
+ * 7. A tenant purge through one instance leaves nothing of the tenant readable through the others.
+ * 8. An import whose instance is killed mid-way is finished by another: no duplicate, no lost row (last,
  *    as it kills an instance).
  * SCALE_ONLY=<words of a check's name> runs only the checks whose name contains them.
  * SCALE_WITHOUT_REDIS=1 runs the same checks with the instances on their own (no REDIS_URL).
@@ -75,6 +76,29 @@ async function ifMatchCheck(cluster) {
   const version = after.body['@odata.etag'];
   const figures = `200: ${count(200)}, 412: ${count(412)}, other: ${20 - count(200) - count(412)}; ETag ${contact['@odata.etag']} -> ${version}`;
   return { ok: count(200) === 1 && count(412) === 19, figures };
+}
+
+async function duplicateCheck(cluster) {
+  const token = cluster.token({ tenantId: guid('aaaaaaa8', 1), userId: guid('aaaaaaa8', 11), name: 'Owner' });
+  const tab = await newTab(cluster, token);
+  const statuses = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      send(cluster.url, 'POST', `/api/v1/tabs/${tab.id}/contacts`, {
+        token,
+        body: { displayName: `Twin ${i}`, emailAddresses: [{ address: 'twin@contoso.com' }] },
+      }).then((res) => res.status),
+    ),
+  );
+  const count = (status) => statuses.filter((s) => s === status).length;
+  const list = await send(
+    cluster.url,
+    'GET',
+    `/api/v1/tabs/${tab.id}/contacts?$count=true&$top=0&$filter=${encodeURIComponent("emailAddresses/any(e:e/address eq 'twin@contoso.com')")}`,
+    { token },
+  );
+  const stored = list.body['@odata.count'];
+  const figures = `201: ${count(201)}, 409: ${count(409)}, other: ${20 - count(201) - count(409)}; contacts with the address: ${stored}`;
+  return { ok: count(201) === 1 && count(409) === 19 && stored === 1, figures };
 }
 
 async function rateLimitCheck(cluster) {
@@ -398,6 +422,7 @@ async function redisOutageCheck(cluster) {
 
 const CHECKS = [
   ['20 concurrent PATCHes with one If-Match: exactly one 200', ifMatchCheck],
+  ['20 concurrent creates of one e-mail address: exactly one contact', duplicateCheck],
   ['a tenant rate limit holds across the instances', rateLimitCheck],
   // Early: the cache invalidation checks after it then run on subscriptions renewed after a Redis restart.
   [

@@ -111,4 +111,47 @@ describe('conditional updates across instances', () => {
       expect(read.body['@odata.etag']).toBe('W/"2"');
     }
   });
+
+  it('creates one contact of 20 racing creates of one e-mail address over two instances, in every round', async () => {
+    const callers = await Promise.all(
+      [first, second].map(async (api) =>
+        callerOf(api.url, (await TokenFactory.for(api)).mint({ tenantId: TENANT_1, userId: USER_A })),
+      ),
+    );
+    const tab = (
+      await callers[0]
+        .post('/api/v1/tabs', {
+          channelId: '19:twins@thread.tacv2',
+          channelName: 'Twins',
+          displayName: 'Twins',
+        })
+        .expect(201)
+    ).body;
+    const created: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const address = `twin.${round}@contoso.com`;
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          callers[i % 2].post(`/api/v1/tabs/${tab.id}/contacts`, {
+            displayName: `Twin ${i}`,
+            emailAddresses: [{ address: i % 3 ? address : address.toUpperCase() }],
+          }),
+        ),
+      );
+      const statuses = results.map((res) => res.status);
+      expect(statuses.filter((status) => status !== 201 && status !== 409)).toEqual([]);
+      created.push(statuses.filter((status) => status === 201).length);
+      const stored = await client
+        .db(dbName)
+        .collection('contacts')
+        .countDocuments({ tabId: tab.id, 'norm.emailAddresses.address': address });
+      expect(stored).toBe(1);
+    }
+    process.stdout.write(
+      `atomicity: ${engine.name}, ${RACERS} creates of one e-mail address over two instances: ` +
+        `created per round ${created.join(' ')}\n`,
+    );
+    expect(created).toEqual(Array(5).fill(1));
+    expect(await client.db(dbName).collection('contactAddressClaims').countDocuments()).toBe(0);
+  });
 });

@@ -8,6 +8,8 @@ import {
   ContactTombstone,
   ContactTombstoneSchema,
 } from './core/contact-change.schema';
+import { ContactAddressClaim, ContactAddressClaimSchema } from './core/contact-address-claim.schema';
+import { ContactAddressClaims } from './core/contact-address-claims';
 import { ContactChangeLog } from './core/contact-changes';
 import { ContactDeltaService } from './delta/contact-delta.service';
 import { ContactExportService } from './transfer/contact-export.service';
@@ -29,6 +31,7 @@ import { tenantRepositoryFor } from '../common/persistence/tenant-repository.pro
       { name: ContactChangeSequence.name, schema: ContactChangeSequenceSchema },
       { name: ContactTombstone.name, schema: ContactTombstoneSchema },
       { name: ImportFileChunk.name, schema: ImportFileChunkSchema },
+      { name: ContactAddressClaim.name, schema: ContactAddressClaimSchema },
     ]),
     TabsModule,
     JobsModule,
@@ -41,10 +44,12 @@ import { tenantRepositoryFor } from '../common/persistence/tenant-repository.pro
     ContactImportService,
     ContactExportService,
     ContactTransferStore,
+    ContactAddressClaims,
     tenantRepositoryFor(Contact.name),
     tenantRepositoryFor(ContactChangeSequence.name),
     tenantRepositoryFor(ContactTombstone.name),
     tenantRepositoryFor(ImportFileChunk.name),
+    tenantRepositoryFor(ContactAddressClaim.name),
   ],
   exports: [ContactsService],
 })

@@ -8,6 +8,8 @@ import {
   TENANT,
   userOf,
 } from '../../../test/support/service-testing';
+import { ContactAddressClaim } from './contact-address-claim.schema';
+import { ADDRESS_CLAIM_LEASE_MS, ContactAddressClaims } from './contact-address-claims';
 import { ContactChangeSequence, ContactTombstone } from './contact-change.schema';
 import { ContactChangeLog } from './contact-changes';
 import { Contact } from './contact.schema';
@@ -20,9 +22,12 @@ const READER = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
 async function setUp() {
   const contacts = new InMemoryTenantRepository<Contact>();
   const tombstones = new InMemoryTenantRepository<ContactTombstone>();
+  const claims = new InMemoryTenantRepository<ContactAddressClaim>();
   const built = await tabsTestingModule([
     ContactsService,
     ContactChangeLog,
+    ContactAddressClaims,
+    repositoryProvider(ContactAddressClaim.name, claims),
     repositoryProvider(Contact.name, contacts),
     repositoryProvider(ContactChangeSequence.name, new InMemoryTenantRepository<ContactChangeSequence>()),
     repositoryProvider(ContactTombstone.name, tombstones),
@@ -37,7 +42,7 @@ async function setUp() {
     ],
     permissions: { contactEditors: 'members', members: [MEMBER] },
   });
-  return { ...built, service: built.module.get(ContactsService), contacts, tombstones, tab };
+  return { ...built, service: built.module.get(ContactsService), contacts, tombstones, claims, tab };
 }
 
 describe('ContactsService', () => {
@@ -55,6 +60,31 @@ describe('ContactsService', () => {
     expect(error.details.map((detail) => detail.target)).toEqual([first.id]);
     const second = await service.create(userOf(MEMBER), tab.id, again, true);
     expect(second.id).not.toBe(first.id);
+    await module.close();
+  });
+
+  it('refuses a create whose address another create holds, takes over a claim left expired, and gives claims back', async () => {
+    const { service, tab, module, claims } = await setUp();
+    const input = { displayName: 'Ada', emailAddresses: [{ address: 'ada@contoso.com' }] };
+    const id = `${TENANT}|${tab.id}|ada@contoso.com`;
+    const scope = claims.forTenant(TENANT);
+    await scope.insert({ _id: id, holder: 'another create', expiresAt: new Date(Date.now() + 60_000) });
+    const error = await rejection(service.create(userOf(MEMBER), tab.id, input, false));
+    expect(error.getStatus()).toBe(409);
+    expect(error.details[0].code).toBe('DuplicateContact');
+    expect(await service.create(userOf(MEMBER), tab.id, input, true)).toMatchObject({ displayName: 'Ada' });
+    await scope.updateOne(
+      { _id: id },
+      { $set: { expiresAt: new Date(Date.now() - ADDRESS_CLAIM_LEASE_MS) } },
+    );
+    const other = {
+      displayName: 'Bea',
+      emailAddresses: [{ address: 'bea@contoso.com' }, { address: 'ada@contoso.com' }],
+    };
+    expect(
+      (await rejection(service.create(userOf(MEMBER), tab.id, other, false))).details[0].target,
+    ).toBeDefined();
+    expect(claims.documents).toEqual([]);
     await module.close();
   });
 

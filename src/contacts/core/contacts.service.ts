@@ -31,6 +31,7 @@ import type { ContactInput } from './contact-values';
 import { ContactChangeLog } from './contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
 import { contactNotFound } from './contact-id.pipe';
+import { ContactAddressClaims } from './contact-address-claims';
 import { Contact } from './contact.schema';
 import { KeyedSerializer } from '../../common/persistence/keyed-serializer';
 
@@ -69,6 +70,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     private readonly config: AppConfig,
     private readonly changes: ContactChangeLog,
     private readonly tabContent: TabContentStores,
+    private readonly addressClaims: ContactAddressClaims,
   ) {}
 
   /** Makes tab deletion, custom field removal and type changes consistent with the contacts. */
@@ -112,11 +114,17 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     if (problems.length) throw invalid(problems);
     const stored = storedContactFields(fields, contactModelOf(tab));
     const scope = this.scope(user);
-    if (!allowDuplicate) await this.assertNoDuplicate(scope, tab, stored);
     const author = userReferenceOf(user);
-    const contact = await this.changes.within(user.tenantId, tab._id, 1, ({ first }) =>
-      scope.insert(newContact(randomUUID(), tab._id, stored, author, new Date(), first)),
-    );
+    const insert = () =>
+      this.changes.within(user.tenantId, tab._id, 1, ({ first }) =>
+        scope.insert(newContact(randomUUID(), tab._id, stored, author, new Date(), first)),
+      );
+    const contact = allowDuplicate
+      ? await insert()
+      : await this.addressClaims.holding(user.tenantId, tab._id, emailAddressesOf(stored), async () => {
+          await this.assertNoDuplicate(scope, tab, stored);
+          return insert();
+        });
     return toContactResource(contact, user.userId);
   }
 
@@ -326,9 +334,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     tab: Tab,
     stored: StoredContactFields,
   ): Promise<void> {
-    const addresses = (stored.norm.emailAddresses as Array<{ address: string }>).map(
-      (email) => email.address,
-    );
+    const addresses = emailAddressesOf(stored);
     if (addresses.length === 0) return;
     const existing = await scope.find(
       { tabId: tab._id, 'norm.emailAddresses.address': { $in: addresses } },
@@ -351,6 +357,11 @@ export class ContactsService implements TabContentStore, OnModuleInit {
       }),
     );
   }
+}
+
+/** The contact's e-mail addresses as stored for comparison (normalized). */
+function emailAddressesOf(stored: StoredContactFields): string[] {
+  return (stored.norm.emailAddresses as Array<{ address: string }>).map((email) => email.address);
 }
 
 function writeKey(tenantId: string, contactId: string): string {
