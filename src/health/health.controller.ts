@@ -9,6 +9,7 @@ import {
 } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
+import { BlobStorageHealthIndicator } from '../blob-storage/blob-storage.health';
 import { DatabaseHealthIndicator } from './database.health';
 import { ShutdownState } from './shutdown-state';
 
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly shutdown: ShutdownState,
     private readonly indicators: HealthIndicatorService,
+    private readonly blobStorage: BlobStorageHealthIndicator,
   ) {}
 
   private shuttingDown(): HealthIndicatorResult {
@@ -35,19 +37,20 @@ export class HealthController {
   }
 
   /**
-   * Readiness: 200 when the database answers a ping within 1 s, else 503 (terminus's body either way);
-   * 503 from the moment the process is told to shut down.
+   * Readiness: 200 when the database answers a ping within 1 s (and the photo storage, when photos are
+   * on), else 503 (terminus's body either way); 503 from the moment the process is told to shut down.
    */
   @Get('ready')
   @HealthCheck()
-  @ApiOkResponse({ description: 'The database answered.' })
+  @ApiOkResponse({ description: 'The database (and the photo storage, when photos are on) answered.' })
   @ApiServiceUnavailableResponse({
-    description: 'The database did not answer in time, or the service is shutting down.',
+    description: 'The database or the photo storage did not answer in time, or the service is shutting down.',
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () => (this.shutdown.shuttingDown ? this.shuttingDown() : this.database.ping()),
+        ...(this.blobStorage.enabled ? [() => this.blobStorage.ping()] : []),
       ]);
     } catch (error) {
       // Probes expect terminus's own body on 503, not the API error body.
