@@ -19,6 +19,10 @@ import { Contact, ContactSchema } from './core/contact.schema';
 import { ContactsController, ContactSearchController } from './core/contacts.controller';
 import { ContactsService } from './core/contacts.service';
 import { NoStoreMiddleware } from './no-store.middleware';
+import { BlobStorageModule } from '../blob-storage/blob-storage.module';
+import { ContactPhotosController } from './photo/contact-photos.controller';
+import { ContactPhotosService } from './photo/contact-photos.service';
+import { PhotoBlobs } from './photo/photo-blobs';
 import { tenantRepositoryFor } from '../common/tenant-repository.providers';
 
 /** The contacts of the tabs: list, search, CRUD, favourites; keeps contacts consistent with their tab. */
@@ -32,10 +36,13 @@ import { tenantRepositoryFor } from '../common/tenant-repository.providers';
     ]),
     TabsModule,
     JobsModule,
+    BlobStorageModule,
   ],
-  controllers: [ContactsController, ContactSearchController, ContactTransferController],
+  controllers: [ContactsController, ContactSearchController, ContactTransferController, ContactPhotosController],
   providers: [
     ContactsService,
+    ContactPhotosService,
+    PhotoBlobs,
     ContactChangeLog,
     ContactDeltaService,
     ContactImportService,
@@ -52,6 +59,6 @@ export class ContactsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(NoStoreMiddleware)
-      .forRoutes(ContactsController, ContactSearchController, ContactTransferController);
+      .forRoutes(ContactsController, ContactSearchController, ContactTransferController, ContactPhotosController);
   }
 }

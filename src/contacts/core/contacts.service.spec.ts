@@ -12,6 +12,8 @@ import { ContactChangeSequence, ContactTombstone } from './contact-change.schema
 import { ContactChangeLog } from './contact-changes';
 import { Contact } from './contact.schema';
 import { ContactsService } from './contacts.service';
+import { BlobStorage } from '../../blob-storage/blob-storage.service';
+import { PhotoBlobs } from '../photo/photo-blobs';
 
 const OWNER = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const MEMBER = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -23,6 +25,8 @@ async function setUp() {
   const built = await tabsTestingModule([
     ContactsService,
     ContactChangeLog,
+    PhotoBlobs,
+    BlobStorage,
     repositoryProvider(Contact.name, contacts),
     repositoryProvider(ContactChangeSequence.name, new InMemoryTenantRepository<ContactChangeSequence>()),
     repositoryProvider(ContactTombstone.name, tombstones),

@@ -33,6 +33,7 @@ import { LIST_EXCLUSION, newContact, replacementOf } from './contact-documents';
 import { contactNotFound } from './contact-id.pipe';
 import { Contact } from './contact.schema';
 import { KeyedSerializer } from '../../common/keyed-serializer';
+import { PhotoBlobs } from '../photo/photo-blobs';
 
 /**
  * Users who can mark one contact as favourite. A contact book belongs to one channel, whose members are
@@ -69,6 +70,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     private readonly config: AppConfig,
     private readonly changes: ContactChangeLog,
     private readonly tabContent: TabContentStores,
+    private readonly photos: PhotoBlobs,
   ) {}
 
   /** Makes tab deletion, custom field removal and type changes consistent with the contacts. */
@@ -188,7 +190,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         _id: id,
         ...(expected !== undefined ? { version: expected } : {}),
       });
-      if (deleted > 0) return;
+      if (deleted > 0) return this.photos.removeContact(user.tenantId, tab._id, id);
       await this.changes.forgetDeletion(user.tenantId, tab._id, id);
       if (expected !== undefined && (await scope.exists({ tabId: tab._id, _id: id }))) {
         throw preconditionFailed();
@@ -297,6 +299,8 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   async removeTabContent(tenantId: string, tabId: string): Promise<void> {
     await this.contacts.forTenant(tenantId).deleteMany({ tabId });
     await this.changes.forgetTab(tenantId, tabId);
+    // After the contacts: no contact points to a photo removed here.
+    await this.photos.removeTab(tenantId, tabId);
   }
 
   private scope(user: AuthenticatedUser): TenantScope<Contact> {

@@ -1,0 +1,15 @@
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+
+/** The test app's photo container, read through the Azure SDK directly (what is really stored). */
+export function photoContainer(container: string): ContainerClient {
+  const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
+  if (!connectionString) throw new Error('AZURE_STORAGE_CONNECTION_STRING is not set: run the tests through jest');
+  return BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
+}
+
+/** Every blob name in the container (or under a prefix), sorted. */
+export async function blobNames(container: ContainerClient, prefix = ''): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of container.listBlobsFlat({ prefix })) names.push(blob.name);
+  return names.sort();
+}
