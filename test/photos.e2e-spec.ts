@@ -14,6 +14,9 @@ import {
   truncatedJpeg,
 } from './support/photo-fixtures';
 import { blobNames, photoContainer } from './support/photo-storage';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { connectionStringFor } = require('../tools/blob-emulator') as { connectionStringFor: (url: string) => string };
+import { PhotoSweep } from '../src/contacts/photo/photo-sweep';
 import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';
 
 const READER = 'cccccccc-0000-4000-8000-000000000003';
@@ -267,5 +270,63 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
     expect((await blobNames(container, `${TENANT_1}/${tab.body.id}/`)).length).toBeGreaterThan(0);
     await request(api.url).delete(`/api/v1/tabs/${tab.body.id}`).set(auth(as.owner)).expect(204);
     expect(await blobNames(container, `${TENANT_1}/${tab.body.id}/`)).toEqual([]);
+  });
+
+  it('sweeps blobs no contact points to, once past the grace period, and keeps those it points to', async () => {
+    const contact = await newContact('Henrietta Mueller');
+    await put(contact.id, await pngImage(64, 64), 'image/png').expect(200);
+    const kept = await blobNames(container, `${TENANT_1}/${tabId}/${contact.id}/`);
+    // What a crash between the two steps of an upload leaves: blobs of a version no contact points to.
+    const orphans = [
+      `${TENANT_1}/${tabId}/${contact.id}/00000000-0000-4000-8000-000000000000/default`,
+      `${TENANT_1}/${tabId}/99999999-0000-4000-8000-000000000009/00000000-0000-4000-8000-000000000000/48x48`,
+    ];
+    for (const name of orphans) await container.getBlockBlobClient(name).uploadData(Buffer.from('x'));
+    const sweep = api.app.get(PhotoSweep);
+
+    expect(await sweep.sweep()).toBe(0); // within the grace period: an upload may be in flight
+    expect(await blobNames(container)).toEqual(expect.arrayContaining(orphans));
+
+    const later = new Date(Date.now() + 2 * 3600 * 1000);
+    expect(await sweep.sweep(later)).toBe(2);
+    const after = await blobNames(container);
+    for (const name of orphans) expect(after).not.toContain(name);
+    expect(after).toEqual(expect.arrayContaining(kept));
+  });
+
+  it('answers 503 with Retry-After on the photo routes only when the storage is unreachable', async () => {
+    const contact = await newContact('Isaiah Langer');
+    await put(contact.id, await pngImage(64, 64), 'image/png').expect(200);
+    const unreachable = await startTestApp('photosdown', {
+      MONGODB_DB_NAME: api.dbName,
+      AZURE_STORAGE_CONNECTION_STRING: connectionStringFor('http://127.0.0.1:1'),
+      AZURE_STORAGE_TIMEOUT_MS: '500',
+    });
+    try {
+      const tokens = await TokenFactory.for(unreachable);
+      const token = tokens.mint({ tenantId: TENANT_1, userId: USER_A, name: 'Owner' });
+      const base = `/api/v1/tabs/${tabId}/contacts/${contact.id}`;
+      for (const call of [
+        request(unreachable.url).get(`${base}/photo/$value`).set(auth(token)),
+        request(unreachable.url).get(`${base}/photos/48x48/$value`).set(auth(token)),
+        request(unreachable.url).put(`${base}/photo/$value`).set(auth(token)).set('content-type', 'image/png').send(await pngImage(64, 64)),
+      ]) {
+        const response = await call;
+        expect(response.status).toBe(503);
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.body.error.code).toBe('ServiceUnavailable');
+      }
+      // Everything else keeps working: the photo's metadata is in the contact.
+      await request(unreachable.url).get(`${base}/photo`).set(auth(token)).expect(200);
+      await request(unreachable.url).get(`/api/v1/tabs/${tabId}/contacts`).set(auth(token)).expect(200);
+      await request(unreachable.url).patch(base).set(auth(token)).send({ jobTitle: 'Buyer' }).expect(200);
+      const ready = await request(unreachable.url).get('/health/ready').expect(503);
+      expect(ready.body.error.blobStorage.status).toBe('down');
+    } finally {
+      await unreachable.close();
+    }
+    // The failed upload left the contact pointing at its photo, which is still whole.
+    const photo = await request(api.url).get(`${photoPath(contact.id)}/$value`).set(auth(as.owner));
+    expect(photo.status).toBe(200);
   });
 });

@@ -20,9 +20,11 @@ import { ContactsController, ContactSearchController } from './core/contacts.con
 import { ContactsService } from './core/contacts.service';
 import { NoStoreMiddleware } from './no-store.middleware';
 import { BlobStorageModule } from '../blob-storage/blob-storage.module';
+import { TenantCachesModule } from '../admin/tenant-caches';
 import { ContactPhotosController } from './photo/contact-photos.controller';
 import { ContactPhotosService } from './photo/contact-photos.service';
 import { PhotoBlobs } from './photo/photo-blobs';
+import { PhotoSweep } from './photo/photo-sweep';
 import { tenantRepositoryFor } from '../common/tenant-repository.providers';
 
 /** The contacts of the tabs: list, search, CRUD, favourites; keeps contacts consistent with their tab. */
@@ -37,12 +39,14 @@ import { tenantRepositoryFor } from '../common/tenant-repository.providers';
     TabsModule,
     JobsModule,
     BlobStorageModule,
+    TenantCachesModule,
   ],
   controllers: [ContactsController, ContactSearchController, ContactTransferController, ContactPhotosController],
   providers: [
     ContactsService,
     ContactPhotosService,
     PhotoBlobs,
+    PhotoSweep,
     ContactChangeLog,
     ContactDeltaService,
     ContactImportService,

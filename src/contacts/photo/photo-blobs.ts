@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { TenantStores, type TenantStore } from '../../admin/tenant-caches';
 import { BlobStorage, type BlobContent } from '../../blob-storage/blob-storage.service';
 import type { ContactPhoto } from '../core/contact.schema';
 import type { ProcessedPhoto } from './photo-processing';
@@ -57,10 +58,23 @@ export interface WrittenPhoto {
  * removes; it never fails the write that made them orphans.
  */
 @Injectable()
-export class PhotoBlobs {
+export class PhotoBlobs implements TenantStore, OnModuleInit {
   private readonly logger = new Logger('ContactPhotos');
 
-  constructor(private readonly storage: BlobStorage) {}
+  constructor(
+    private readonly storage: BlobStorage,
+    private readonly tenantStores: TenantStores,
+  ) {}
+
+  /** The tenant purge removes the tenant's photos. */
+  onModuleInit(): void {
+    this.tenantStores.plug(this);
+  }
+
+  async purgeTenant(tenantId: string): Promise<Record<string, number>> {
+    if (!this.storage.enabled) return {};
+    return { contactPhotos: await this.storage.deletePrefix(photoBlobPrefix(tenantId)) };
+  }
 
   get enabled(): boolean {
     return this.storage.enabled;
