@@ -3,15 +3,8 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { startTestApp, type TestApp } from './support/app';
 import { phoneJpeg, pngImage, SVG_WITH_SCRIPT } from './support/photo-fixtures';
-import { blobNames, photoContainer } from './support/photo-storage';
+import { binaryBody, blobNames, photoContainer } from './support/photo-storage';
 import { bearer, TENANT_1, TokenFactory, USER_A } from './support/tokens';
-
-/** Bytes of a response, whatever its media type. */
-function binary(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (e: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
 
 describe('contact photos in vCard import and export', () => {
   let api: TestApp;
@@ -29,7 +22,10 @@ describe('contact photos in vCard import and export', () => {
   }
 
   async function importFile(tabId: string, file: Buffer, fileName: string) {
-    const res = await request(api.url).post(`/api/v1/tabs/${tabId}/contacts/import`).set(auth()).attach('file', file, fileName);
+    const res = await request(api.url)
+      .post(`/api/v1/tabs/${tabId}/contacts/import`)
+      .set(auth())
+      .attach('file', file, fileName);
     expect(res.status).toBe(202);
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -40,8 +36,14 @@ describe('contact photos in vCard import and export', () => {
     }
   }
 
-  async function contactsOf(tabId: string): Promise<Array<{ id: string; displayName: string; photo: unknown }>> {
-    const res = await request(api.url).get(`/api/v1/tabs/${tabId}/contacts`).query({ $orderby: 'displayName' }).set(auth()).expect(200);
+  async function contactsOf(
+    tabId: string,
+  ): Promise<Array<{ id: string; displayName: string; photo: unknown }>> {
+    const res = await request(api.url)
+      .get(`/api/v1/tabs/${tabId}/contacts`)
+      .query({ $orderby: 'displayName' })
+      .set(auth())
+      .expect(200);
     return res.body.value;
   }
 
@@ -50,9 +52,11 @@ describe('contact photos in vCard import and export', () => {
       .get(`/api/v1/tabs/${tabId}/contacts/${contactId}/photos/96x96/$value`)
       .set(auth())
       .buffer(true)
-      .parse(binary)
+      .parse(binaryBody)
       .expect(200);
-    return sharp(res.body as Buffer).raw().toBuffer();
+    return sharp(res.body as Buffer)
+      .raw()
+      .toBuffer();
   }
 
   beforeAll(async () => {
@@ -69,7 +73,11 @@ describe('contact photos in vCard import and export', () => {
       ['Alex Wilber', await pngImage(200, 160), 'image/png'],
       ['Ben Walters', await phoneJpeg(300, 300), 'image/jpeg'],
     ] as const) {
-      const contact = await request(api.url).post(`/api/v1/tabs/${source}/contacts`).set(auth()).send({ displayName: name }).expect(201);
+      const contact = await request(api.url)
+        .post(`/api/v1/tabs/${source}/contacts`)
+        .set(auth())
+        .send({ displayName: name })
+        .expect(201);
       ids.push(contact.body.id);
       await request(api.url)
         .put(`/api/v1/tabs/${source}/contacts/${contact.body.id}/photo/$value`)
@@ -78,14 +86,28 @@ describe('contact photos in vCard import and export', () => {
         .send(photo)
         .expect(200);
     }
-    await request(api.url).post(`/api/v1/tabs/${source}/contacts`).set(auth()).send({ displayName: 'Cecil Folk' }).expect(201);
+    await request(api.url)
+      .post(`/api/v1/tabs/${source}/contacts`)
+      .set(auth())
+      .send({ displayName: 'Cecil Folk' })
+      .expect(201);
 
-    const vcf = await request(api.url).get(`/api/v1/tabs/${source}/contacts/export?format=vcf`).set(auth()).buffer(true).parse(binary).expect(200);
+    const vcf = await request(api.url)
+      .get(`/api/v1/tabs/${source}/contacts/export?format=vcf`)
+      .set(auth())
+      .buffer(true)
+      .parse(binaryBody)
+      .expect(200);
     const text = (vcf.body as Buffer).toString('utf8');
     expect(text.match(/^PHOTO:data:image\/png;base64,/gm)).toHaveLength(1);
     expect(text.match(/^PHOTO:data:image\/jpeg;base64,/gm)).toHaveLength(1);
     // Spreadsheets carry no photos.
-    const csv = await request(api.url).get(`/api/v1/tabs/${source}/contacts/export?format=csv`).set(auth()).buffer(true).parse(binary).expect(200);
+    const csv = await request(api.url)
+      .get(`/api/v1/tabs/${source}/contacts/export?format=csv`)
+      .set(auth())
+      .buffer(true)
+      .parse(binaryBody)
+      .expect(200);
     expect((csv.body as Buffer).toString('utf8')).not.toMatch(/photo|base64/i);
 
     const target = await createTab('Target');
@@ -94,11 +116,18 @@ describe('contact photos in vCard import and export', () => {
     expect(job.progress).toMatchObject({ created: 3, failed: 0 });
     const imported = await contactsOf(target);
     expect(imported.map((contact) => contact.photo !== null)).toEqual([true, true, false]);
-    expect(imported[0].photo).toMatchObject({ width: 200, height: 160, '@odata.mediaContentType': 'image/png' });
+    expect(imported[0].photo).toMatchObject({
+      width: 200,
+      height: 160,
+      '@odata.mediaContentType': 'image/png',
+    });
     // PNG is lossless: exactly the same pixels. A JPEG is encoded again on the way: close, not equal.
-    expect((await squarePixels(target, imported[0].id)).equals(await squarePixels(source, ids[0]))).toBe(true);
+    expect((await squarePixels(target, imported[0].id)).equals(await squarePixels(source, ids[0]))).toBe(
+      true,
+    );
     const [before, after] = [await squarePixels(source, ids[1]), await squarePixels(target, imported[1].id)];
-    const meanDifference = before.reduce((sum, value, i) => sum + Math.abs(value - after[i]), 0) / before.length;
+    const meanDifference =
+      before.reduce((sum, value, i) => sum + Math.abs(value - after[i]), 0) / before.length;
     expect(meanDifference).toBeLessThan(8);
   });
 
@@ -108,9 +137,27 @@ describe('contact photos in vCard import and export', () => {
     const svg = SVG_WITH_SCRIPT.toString('base64');
     const cards = [
       ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Debra Berger', `PHOTO;ENCODING=b;TYPE=JPEG:${jpeg}`, 'END:VCARD'],
-      ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Emily Braun', 'PHOTO;VALUE=uri:https://example.com/emily.jpg', 'END:VCARD'],
-      ['BEGIN:VCARD', 'VERSION:4.0', 'FN:Franck Mounier', `PHOTO:data:image/svg+xml;base64,${svg}`, 'END:VCARD'],
-      ['BEGIN:VCARD', 'VERSION:4.0', 'FN:Grace Taylor', 'PHOTO:data:image/png;base64,@@not base64@@', 'END:VCARD'],
+      [
+        'BEGIN:VCARD',
+        'VERSION:3.0',
+        'FN:Emily Braun',
+        'PHOTO;VALUE=uri:https://example.com/emily.jpg',
+        'END:VCARD',
+      ],
+      [
+        'BEGIN:VCARD',
+        'VERSION:4.0',
+        'FN:Franck Mounier',
+        `PHOTO:data:image/svg+xml;base64,${svg}`,
+        'END:VCARD',
+      ],
+      [
+        'BEGIN:VCARD',
+        'VERSION:4.0',
+        'FN:Grace Taylor',
+        'PHOTO:data:image/png;base64,@@not base64@@',
+        'END:VCARD',
+      ],
     ];
     const file = Buffer.from(cards.map((card) => card.join('\r\n')).join('\r\n') + '\r\n');
     const job = await importFile(tab, file, 'cards.vcf');

@@ -13,11 +13,13 @@ import {
   SVG_WITH_SCRIPT,
   truncatedJpeg,
 } from './support/photo-fixtures';
-import { blobNames, photoContainer } from './support/photo-storage';
+import { binaryBody, blobNames, photoContainer } from './support/photo-storage';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { connectionStringFor } = require('../tools/blob-emulator') as { connectionStringFor: (url: string) => string };
+const { connectionStringFor } = require('../tools/blob-emulator') as {
+  connectionStringFor: (url: string) => string;
+};
 import { PhotoSweep } from '../src/contacts/photo/photo-sweep';
-import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';
+import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A } from './support/tokens';
 
 const READER = 'cccccccc-0000-4000-8000-000000000003';
 const OTHER_TENANT_USER = 'dddddddd-0000-4000-8000-000000000004';
@@ -32,7 +34,11 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
   const auth = (token: string) => ({ authorization: bearer(token) });
   const photoPath = (contactId: string, tab = tabId) => `/api/v1/tabs/${tab}/contacts/${contactId}/photo`;
 
-  async function newContact(name: string, tab = tabId, token = as.owner): Promise<{ id: string; etag: string }> {
+  async function newContact(
+    name: string,
+    tab = tabId,
+    token = as.owner,
+  ): Promise<{ id: string; etag: string }> {
     const response = await request(api.url)
       .post(`/api/v1/tabs/${tab}/contacts`)
       .set(auth(token))
@@ -42,7 +48,11 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
   }
 
   function put(contactId: string, body: Buffer, type: string, token = as.owner) {
-    return request(api.url).put(`${photoPath(contactId)}/$value`).set(auth(token)).set('content-type', type).send(body);
+    return request(api.url)
+      .put(`${photoPath(contactId)}/$value`)
+      .set(auth(token))
+      .set('content-type', type)
+      .send(body);
   }
 
   beforeAll(async () => {
@@ -82,7 +92,12 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
     const contact = await newContact('Adele Vance');
     const input = await phoneJpeg(800, 600);
     const uploaded = await put(contact.id, input, 'image/jpeg').set('if-match', contact.etag).expect(200);
-    expect(uploaded.body).toMatchObject({ id: 'default', width: 600, height: 800, '@odata.mediaContentType': 'image/jpeg' });
+    expect(uploaded.body).toMatchObject({
+      id: 'default',
+      width: 600,
+      height: 800,
+      '@odata.mediaContentType': 'image/jpeg',
+    });
 
     const names = await blobNames(container, `${TENANT_1}/${tabId}/${contact.id}/`);
     expect(names.map((name) => name.split('/').slice(-1)[0]).sort()).toEqual(
@@ -90,57 +105,75 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
     );
 
     const meta = await request(api.url).get(photoPath(contact.id)).set(auth(as.reader)).expect(200);
-    expect(meta.body).toMatchObject({ id: 'default', width: 600, height: 800, '@odata.mediaContentType': 'image/jpeg' });
+    expect(meta.body).toMatchObject({
+      id: 'default',
+      width: 600,
+      height: 800,
+      '@odata.mediaContentType': 'image/jpeg',
+    });
 
     const value = await request(api.url)
       .get(`${photoPath(contact.id)}/$value`)
       .set(auth(as.reader))
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     expect(value.headers['content-type']).toBe('image/jpeg');
     expect(value.headers['cache-control']).toBe('private, no-store');
     expect(value.headers.etag).toBe(uploaded.body['@odata.mediaEtag']);
     const stored = await sharp(value.body as Buffer).metadata();
-    expect({ width: stored.width, height: stored.height, exif: stored.exif }).toEqual({ width: 600, height: 800, exif: undefined });
+    expect({ width: stored.width, height: stored.height, exif: stored.exif }).toEqual({
+      width: 600,
+      height: 800,
+      exif: undefined,
+    });
     expect((value.body as Buffer).includes(Buffer.from('Contoso'))).toBe(false);
 
     const square = await request(api.url)
       .get(`/api/v1/tabs/${tabId}/contacts/${contact.id}/photos/96x96/$value`)
       .set(auth(as.reader))
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     expect(square.headers['cache-control']).toBe('private, no-store');
     const squareMeta = await sharp(square.body as Buffer).metadata();
     expect([squareMeta.width, squareMeta.height]).toEqual([96, 96]);
 
     // 648x648 is larger than the photo's shorter side: not made. 50x50 is no Graph size.
-    await request(api.url).get(`/api/v1/tabs/${tabId}/contacts/${contact.id}/photos/648x648/$value`).set(auth(as.reader)).expect(404);
-    await request(api.url).get(`/api/v1/tabs/${tabId}/contacts/${contact.id}/photos/50x50/$value`).set(auth(as.reader)).expect(404);
+    await request(api.url)
+      .get(`/api/v1/tabs/${tabId}/contacts/${contact.id}/photos/648x648/$value`)
+      .set(auth(as.reader))
+      .expect(404);
+    await request(api.url)
+      .get(`/api/v1/tabs/${tabId}/contacts/${contact.id}/photos/50x50/$value`)
+      .set(auth(as.reader))
+      .expect(404);
   });
 
   it('shows the photo on the contact and in lists; the contact ETag changes, so delta reports it', async () => {
     const contact = await newContact('Bianca Pisani');
-    const first = await request(api.url).get(`/api/v1/tabs/${tabId}/contacts/delta`).set(auth(as.owner)).expect(200);
+    const first = await request(api.url)
+      .get(`/api/v1/tabs/${tabId}/contacts/delta`)
+      .set(auth(as.owner))
+      .expect(200);
     let link: string = first.body['@odata.deltaLink'];
     while (!link) {
-      const next = await request(api.url).get(first.body['@odata.nextLink'].replace(/^https?:\/\/[^/]+/, '')).set(auth(as.owner));
+      const next = await request(api.url)
+        .get(first.body['@odata.nextLink'].replace(/^https?:\/\/[^/]+/, ''))
+        .set(auth(as.owner));
       link = next.body['@odata.deltaLink'];
     }
-    const before = await request(api.url).get(`/api/v1/tabs/${tabId}/contacts/${contact.id}`).set(auth(as.owner)).expect(200);
+    const before = await request(api.url)
+      .get(`/api/v1/tabs/${tabId}/contacts/${contact.id}`)
+      .set(auth(as.owner))
+      .expect(200);
     expect(before.body.photo).toBeNull();
     const uploaded = await put(contact.id, await pngImage(120, 120), 'image/png').expect(200);
 
-    const after = await request(api.url).get(`/api/v1/tabs/${tabId}/contacts/${contact.id}`).set(auth(as.owner)).expect(200);
+    const after = await request(api.url)
+      .get(`/api/v1/tabs/${tabId}/contacts/${contact.id}`)
+      .set(auth(as.owner))
+      .expect(200);
     expect(after.headers.etag).not.toBe(before.headers.etag);
     expect(after.body.photo).toEqual(uploaded.body);
     const list = await request(api.url)
@@ -155,18 +188,33 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
       .set(auth(as.owner))
       .expect(400);
 
-    const delta = await request(api.url).get(link.replace(/^https?:\/\/[^/]+/, '')).set(auth(as.owner)).expect(200);
+    const delta = await request(api.url)
+      .get(link.replace(/^https?:\/\/[^/]+/, ''))
+      .set(auth(as.owner))
+      .expect(200);
     expect(delta.body.value.map((entry: { id: string }) => entry.id)).toContain(contact.id);
 
-    await request(api.url).delete(`${photoPath(contact.id)}/$value`).set(auth(as.owner)).expect(204);
-    const removed = await request(api.url).get(`/api/v1/tabs/${tabId}/contacts/${contact.id}`).set(auth(as.owner)).expect(200);
+    await request(api.url)
+      .delete(`${photoPath(contact.id)}/$value`)
+      .set(auth(as.owner))
+      .expect(204);
+    const removed = await request(api.url)
+      .get(`/api/v1/tabs/${tabId}/contacts/${contact.id}`)
+      .set(auth(as.owner))
+      .expect(200);
     expect(removed.body.photo).toBeNull();
     expect(removed.headers.etag).not.toBe(after.headers.etag);
     expect(await blobNames(container, `${TENANT_1}/${tabId}/${contact.id}/`)).toEqual([]);
     const missing = await request(api.url).get(photoPath(contact.id)).set(auth(as.owner)).expect(404);
     expect(missing.body.error).toMatchObject({ code: 'NotFound', target: 'photo' });
-    await request(api.url).get(`${photoPath(contact.id)}/$value`).set(auth(as.owner)).expect(404);
-    await request(api.url).delete(`${photoPath(contact.id)}/$value`).set(auth(as.owner)).expect(404);
+    await request(api.url)
+      .get(`${photoPath(contact.id)}/$value`)
+      .set(auth(as.owner))
+      .expect(404);
+    await request(api.url)
+      .delete(`${photoPath(contact.id)}/$value`)
+      .set(auth(as.owner))
+      .expect(404);
   });
 
   it('replaces a photo: new blobs first, then the contact, then the old blobs go', async () => {
@@ -182,9 +230,15 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
 
   it('answers a stale If-Match with 412 and stores nothing', async () => {
     const contact = await newContact('Diego Siciliani');
-    await request(api.url).patch(`/api/v1/tabs/${tabId}/contacts/${contact.id}`).set(auth(as.owner)).send({ jobTitle: 'Buyer' }).expect(200);
+    await request(api.url)
+      .patch(`/api/v1/tabs/${tabId}/contacts/${contact.id}`)
+      .set(auth(as.owner))
+      .send({ jobTitle: 'Buyer' })
+      .expect(200);
     const before = await blobNames(container);
-    const stale = await put(contact.id, await pngImage(64, 64), 'image/png').set('if-match', contact.etag).expect(412);
+    const stale = await put(contact.id, await pngImage(64, 64), 'image/png')
+      .set('if-match', contact.etag)
+      .expect(412);
     expect(stale.body.error.code).toBe('PreconditionFailed');
     expect(await blobNames(container)).toEqual(before);
   });
@@ -213,8 +267,18 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
     const png = () => pngImage(32, 32);
     const cases: BadUpload[] = [
       { name: 'a 0-byte body', make: async () => Buffer.alloc(0), type: 'image/png', status: 400 },
-      { name: '4 MiB + 1', make: async () => Buffer.alloc(4 * 1024 * 1024 + 1, 0xff), type: 'image/jpeg', status: 413 },
-      { name: 'a PNG with a 60 000 x 60 000 header', make: async () => pngBombHeader(), type: 'image/png', status: 400 },
+      {
+        name: '4 MiB + 1',
+        make: async () => Buffer.alloc(4 * 1024 * 1024 + 1, 0xff),
+        type: 'image/jpeg',
+        status: 413,
+      },
+      {
+        name: 'a PNG with a 60 000 x 60 000 header',
+        make: async () => pngBombHeader(),
+        type: 'image/png',
+        status: 400,
+      },
       { name: 'a JPEG truncated at half', make: truncatedJpeg, type: 'image/jpeg', status: 400 },
       { name: 'an SVG', make: async () => SVG_WITH_SCRIPT, type: 'image/svg+xml', status: 415 },
       { name: 'an SVG posing as a PNG', make: async () => SVG_WITH_SCRIPT, type: 'image/png', status: 415 },
@@ -222,8 +286,20 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
       { name: 'HTML as text/html', make: async () => HTML_PAGE, type: 'text/html', status: 415 },
       { name: 'a PNG sent as image/jpeg', make: png, type: 'image/jpeg', status: 415 },
       { name: 'a GIF of 500 frames', make: () => animatedGif(500, 8), type: 'image/gif', status: 400 },
-      { name: 'a photo for a tab the caller may only read', make: png, type: 'image/png', status: 403, token: () => as.reader },
-      { name: "a photo for another tenant's contact", make: png, type: 'image/png', status: 404, target: () => otherTenantContact },
+      {
+        name: 'a photo for a tab the caller may only read',
+        make: png,
+        type: 'image/png',
+        status: 403,
+        token: () => as.reader,
+      },
+      {
+        name: "a photo for another tenant's contact",
+        make: png,
+        type: 'image/png',
+        status: 404,
+        target: () => otherTenantContact,
+      },
     ];
 
     it.each(cases)('refuses $name', async ({ make, type, status, token, target }) => {
@@ -234,7 +310,10 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
       expect(response.body.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
       expect(response.headers['content-type']).toMatch(/application\/json/);
       expect(await blobNames(container)).toEqual(before);
-      const stored = await client.db(api.dbName).collection('contacts').findOne({ _id: contact as never });
+      const stored = await client
+        .db(api.dbName)
+        .collection('contacts')
+        .findOne({ _id: contact as never });
       expect(stored?.photo).toBeUndefined();
     });
 
@@ -252,7 +331,10 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
   it('deletes the photos with their contact and with their tab', async () => {
     const contact = await newContact('Enrico Cattaneo');
     await put(contact.id, await pngImage(64, 64), 'image/png').expect(200);
-    await request(api.url).delete(`/api/v1/tabs/${tabId}/contacts/${contact.id}`).set(auth(as.owner)).expect(204);
+    await request(api.url)
+      .delete(`/api/v1/tabs/${tabId}/contacts/${contact.id}`)
+      .set(auth(as.owner))
+      .expect(204);
     expect(await blobNames(container, `${TENANT_1}/${tabId}/${contact.id}/`)).toEqual([]);
 
     const tab = await request(api.url)
@@ -309,7 +391,11 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
       for (const call of [
         request(unreachable.url).get(`${base}/photo/$value`).set(auth(token)),
         request(unreachable.url).get(`${base}/photos/48x48/$value`).set(auth(token)),
-        request(unreachable.url).put(`${base}/photo/$value`).set(auth(token)).set('content-type', 'image/png').send(await pngImage(64, 64)),
+        request(unreachable.url)
+          .put(`${base}/photo/$value`)
+          .set(auth(token))
+          .set('content-type', 'image/png')
+          .send(await pngImage(64, 64)),
       ]) {
         const response = await call;
         expect(response.status).toBe(503);
@@ -326,7 +412,9 @@ describe('contact photos (…/contacts/{id}/photo) against Azurite', () => {
       await unreachable.close();
     }
     // The failed upload left the contact pointing at its photo, which is still whole.
-    const photo = await request(api.url).get(`${photoPath(contact.id)}/$value`).set(auth(as.owner));
+    const photo = await request(api.url)
+      .get(`${photoPath(contact.id)}/$value`)
+      .set(auth(as.owner));
     expect(photo.status).toBe(200);
   });
 });

@@ -65,7 +65,9 @@ export class BlobStorage implements OnModuleInit {
   async upload(name: string, data: Buffer, contentType: string): Promise<void> {
     const container = await this.container();
     await this.call(() =>
-      container.getBlockBlobClient(name).uploadData(data, { blobHTTPHeaders: { blobContentType: contentType } }),
+      container
+        .getBlockBlobClient(name)
+        .uploadData(data, { blobHTTPHeaders: { blobContentType: contentType } }),
     );
   }
 

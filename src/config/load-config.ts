@@ -333,7 +333,8 @@ function readHardeningConfig(read: EnvReader, nodeEnv: NodeEnv): HardeningConfig
 }
 
 /** A connection string's `Key=value;` pairs: an account and its key or SAS, or an explicit endpoint. */
-const STORAGE_CONNECTION_STRING = /^(UseDevelopmentStorage=true|([A-Za-z]+=[^;]+;?)*(AccountName|BlobEndpoint)=[^;]+;?([A-Za-z]+=[^;]+;?)*)$/;
+const STORAGE_CONNECTION_STRING =
+  /^(UseDevelopmentStorage=true|([A-Za-z]+=[^;]+;?)*(AccountName|BlobEndpoint)=[^;]+;?([A-Za-z]+=[^;]+;?)*)$/;
 /** Azure's container names: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit. */
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -346,7 +347,11 @@ function readPhotosConfig(read: EnvReader): AppConfig['photos'] {
     'an Azure Storage connection string (AccountName=…;AccountKey=… or BlobEndpoint=…; `npm start` runs Azurite when unset)',
   );
   const container = read.string('AZURE_STORAGE_CONTAINER', 'contact-photos');
-  read.check('AZURE_STORAGE_CONTAINER', CONTAINER_NAME.test(container), 'an Azure container name (3–63 of a-z, 0-9, single -)');
+  read.check(
+    'AZURE_STORAGE_CONTAINER',
+    CONTAINER_NAME.test(container),
+    'an Azure container name (3–63 of a-z, 0-9, single -)',
+  );
   return {
     connectionString,
     container,

@@ -41,7 +41,12 @@ import { tenantRepositoryFor } from '../common/tenant-repository.providers';
     BlobStorageModule,
     TenantCachesModule,
   ],
-  controllers: [ContactsController, ContactSearchController, ContactTransferController, ContactPhotosController],
+  controllers: [
+    ContactsController,
+    ContactSearchController,
+    ContactTransferController,
+    ContactPhotosController,
+  ],
   providers: [
     ContactsService,
     ContactPhotosService,
@@ -63,6 +68,11 @@ export class ContactsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(NoStoreMiddleware)
-      .forRoutes(ContactsController, ContactSearchController, ContactTransferController, ContactPhotosController);
+      .forRoutes(
+        ContactsController,
+        ContactSearchController,
+        ContactTransferController,
+        ContactPhotosController,
+      );
   }
 }

@@ -24,7 +24,12 @@ export async function phoneJpeg(width = 400, height = 300, quality = 90): Promis
     .withMetadata({ orientation: 6 })
     .withExifMerge({
       IFD0: { Make: 'Contoso', Model: 'Phone 12' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '47/1 38/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '122/1 7/1 0/1' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '47/1 38/1 0/1',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '122/1 7/1 0/1',
+      },
     })
     .jpeg({ quality })
     .toBuffer();
@@ -62,12 +67,16 @@ export function pngBombHeader(side = 60_000): Buffer {
 export async function animatedGif(frames: number, side = 64): Promise<Buffer> {
   const pages = await Promise.all(
     Array.from({ length: frames }, (_, i) =>
-      sharp({ create: { width: side, height: side, channels: 3, background: { r: (i * 37) % 256, g: 80, b: 160 } } })
+      sharp({
+        create: { width: side, height: side, channels: 3, background: { r: (i * 37) % 256, g: 80, b: 160 } },
+      })
         .png()
         .toBuffer(),
     ),
   );
-  return sharp(pages, { join: { animated: true } }).gif().toBuffer();
+  return sharp(pages, { join: { animated: true } })
+    .gif()
+    .toBuffer();
 }
 
 export async function truncatedJpeg(): Promise<Buffer> {

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Put, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Put,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -22,7 +32,7 @@ import { ContactIdPipe } from '../core/contact-id.pipe';
 import type { PhotoResource } from '../core/contact-mapping';
 import { PhotoDto } from '../core/dto/contact.dto';
 import { ContactPhotosService, type PhotoContent } from './contact-photos.service';
-import { PhotoContentInterceptor } from './photo-content.interceptor';
+import { BodyMediaType, PhotoContentInterceptor } from './photo-content.interceptor';
 import { PHOTO_MEDIA_TYPES, PHOTO_SIZES } from './photo-processing';
 
 const IMAGE_TYPES = [...PHOTO_MEDIA_TYPES];
@@ -75,9 +85,15 @@ export class ContactPhotosController {
   /** One square size of the photo (made at upload; sizes larger than the photo are not made, 48x48 always is). */
   @Get('photos/:size/$value')
   @UseInterceptors(PhotoContentInterceptor)
-  @ApiParam({ name: 'size', enum: PHOTO_SIZES.map((size) => `${size}x${size}`) })
+  @ApiParam({
+    name: 'size',
+    schema: { type: 'string', enum: PHOTO_SIZES.map((size) => `${size}x${size}`), example: '96x96' },
+  })
   @ApiProduces(...STORED_TYPES)
-  @ApiOkResponse({ description: 'The square image; ETag names this photo and size.', content: contentOf(STORED_TYPES) })
+  @ApiOkResponse({
+    description: 'The square image; ETag names this photo and size.',
+    content: contentOf(STORED_TYPES),
+  })
   sized(
     @CurrentUser() user: AuthenticatedUser,
     @Param('tabId', TabIdPipe) tabId: string,
@@ -98,7 +114,10 @@ export class ContactPhotosController {
   @ApiConsumes(...IMAGE_TYPES)
   @ApiBody({ required: true, schema: BINARY })
   @ApiOkResponse({ type: PhotoDto })
-  @ApiForbiddenResponse({ description: "The tab's permissions do not let the caller edit its contacts.", type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description: "The tab's permissions do not let the caller edit its contacts.",
+    type: ErrorResponseDto,
+  })
   @ApiPayloadTooLargeResponse({ description: 'The photo is over 4 MiB.', type: ErrorResponseDto })
   @ApiUnsupportedMediaTypeResponse({
     description: 'The body is not a JPEG, PNG, WebP or GIF image, or not the type Content-Type names.',
@@ -109,7 +128,7 @@ export class ContactPhotosController {
     @Param('tabId', TabIdPipe) tabId: string,
     @Param('id', ContactIdPipe) id: string,
     @Body() body: unknown,
-    @Headers('content-type') contentType?: string,
+    @BodyMediaType() contentType: string | undefined,
     @Headers('if-match') ifMatch?: string,
   ): Promise<PhotoResource> {
     return this.photos.upload(user, tabId, id, body, contentType, ifMatch);
@@ -120,7 +139,10 @@ export class ContactPhotosController {
   @HttpCode(204)
   @ApiIfMatch()
   @ApiNoContentResponse()
-  @ApiForbiddenResponse({ description: "The tab's permissions do not let the caller edit its contacts.", type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description: "The tab's permissions do not let the caller edit its contacts.",
+    type: ErrorResponseDto,
+  })
   remove(
     @CurrentUser() user: AuthenticatedUser,
     @Param('tabId', TabIdPipe) tabId: string,

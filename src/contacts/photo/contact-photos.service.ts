@@ -33,7 +33,10 @@ export function photoSizeOf(text: string): number {
   const match = SIZE.exec(text);
   const side = match && match[1] === match[2] ? Number(match[1]) : NaN;
   if (!(PHOTO_SIZES as readonly number[]).includes(side)) {
-    throw ApiError.notFound(`No photo size '${text}': the sizes are ${PHOTO_SIZES.map((s) => `${s}x${s}`).join(', ')}.`, 'size');
+    throw ApiError.notFound(
+      `No photo size '${text}': the sizes are ${PHOTO_SIZES.map((s) => `${s}x${s}`).join(', ')}.`,
+      'size',
+    );
   }
   return side;
 }
@@ -81,7 +84,7 @@ export class ContactPhotosService {
     const tab = await this.editableTab(user, tabId);
     const scope = this.contacts.forTenant(user.tenantId);
     await this.current(scope, tab, id, expected);
-    const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+    const mediaType = contentType ?? '';
     if (!Buffer.isBuffer(body) || !(PHOTO_MEDIA_TYPES as readonly string[]).includes(mediaType)) {
       throw ApiError.unsupportedMediaType(
         `A photo is sent as ${PHOTO_MEDIA_TYPES.join(', ')} (the image itself as the body).`,
@@ -117,9 +120,15 @@ export class ContactPhotosService {
     return tab;
   }
 
-  private async photoOf(user: AuthenticatedUser, tabId: string, id: string): Promise<{ tab: Tab; photo: ContactPhoto }> {
+  private async photoOf(
+    user: AuthenticatedUser,
+    tabId: string,
+    id: string,
+  ): Promise<{ tab: Tab; photo: ContactPhoto }> {
     const tab = await this.tabs.findTab(user, tabId);
-    const contact = await this.contacts.forTenant(user.tenantId).findOne({ tabId: tab._id, _id: id }, { photo: 1 });
+    const contact = await this.contacts
+      .forTenant(user.tenantId)
+      .findOne({ tabId: tab._id, _id: id }, { photo: 1 });
     if (!contact) throw contactNotFound();
     if (!contact.photo) throw noPhoto();
     return { tab, photo: contact.photo };

@@ -38,7 +38,12 @@ export function parsePhotoBlobName(
 }
 
 /** Every blob a stored photo consists of. */
-export function photoBlobNames(tenantId: string, tabId: string, contactId: string, photo: ContactPhoto): string[] {
+export function photoBlobNames(
+  tenantId: string,
+  tabId: string,
+  contactId: string,
+  photo: ContactPhoto,
+): string[] {
   return [
     photoBlobName(tenantId, tabId, contactId, photo.version),
     ...photo.sizes.map((size) => photoBlobName(tenantId, tabId, contactId, photo.version, size)),
@@ -85,7 +90,12 @@ export class PhotoBlobs implements TenantStore, OnModuleInit {
   }
 
   /** Writes every blob of a processed photo; on a failure, removes those already written. */
-  async write(tenantId: string, tabId: string, contactId: string, processed: ProcessedPhoto): Promise<WrittenPhoto> {
+  async write(
+    tenantId: string,
+    tabId: string,
+    contactId: string,
+    processed: ProcessedPhoto,
+  ): Promise<WrittenPhoto> {
     const photo: ContactPhoto = {
       version: randomUUID(),
       contentType: processed.contentType,
@@ -96,7 +106,9 @@ export class PhotoBlobs implements TenantStore, OnModuleInit {
     const names = photoBlobNames(tenantId, tabId, contactId, photo);
     const contents = [processed.data, ...processed.sizes.map((entry) => entry.data)];
     try {
-      await Promise.all(names.map((name, index) => this.storage.upload(name, contents[index], photo.contentType)));
+      await Promise.all(
+        names.map((name, index) => this.storage.upload(name, contents[index], photo.contentType)),
+      );
     } catch (error) {
       await this.discard(names);
       throw error;

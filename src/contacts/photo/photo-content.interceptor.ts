@@ -1,5 +1,11 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import {
+  CallHandler,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import type { PhotoContent } from './contact-photos.service';
 
@@ -23,3 +29,12 @@ export class PhotoContentInterceptor implements NestInterceptor {
     );
   }
 }
+
+/**
+ * The body's media type (`Content-Type` without parameters, lower-case). Not `@Headers()`: the header is
+ * the body's description (the OpenAPI document lists the media types of the body), not a parameter.
+ */
+export const BodyMediaType = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const header = context.switchToHttp().getRequest<FastifyRequest>().headers['content-type'];
+  return header === undefined ? undefined : header.split(';')[0].trim().toLowerCase();
+});

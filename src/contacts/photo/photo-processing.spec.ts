@@ -25,7 +25,10 @@ describe('photo processing', () => {
   it('applies the orientation, strips EXIF (GPS included) and makes the square sizes', async () => {
     const input = await phoneJpeg(400, 300);
     const sent = await sharp(input).metadata();
-    expect({ orientation: sent.orientation, exif: sent.exif !== undefined }).toEqual({ orientation: 6, exif: true });
+    expect({ orientation: sent.orientation, exif: sent.exif !== undefined }).toEqual({
+      orientation: 6,
+      exif: true,
+    });
     expect(input.includes(Buffer.from('Contoso'))).toBe(true);
     const photo = await processPhoto(input, 'image/jpeg');
     // Orientation 6: the stored picture is upright, so its sides are swapped.

@@ -35,12 +35,19 @@ export interface ProcessedPhoto {
 /** The format the bytes are, from their signature: what a client says about them is not trusted. */
 export function sniffImageType(data: Buffer): PhotoMediaType | undefined {
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+  if (
+    data.length >= 8 &&
+    data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+  ) {
     return 'image/png';
   }
   const head = data.subarray(0, 6).toString('latin1');
   if (head === 'GIF87a' || head === 'GIF89a') return 'image/gif';
-  if (data.length >= 12 && data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') {
+  if (
+    data.length >= 12 &&
+    data.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    data.subarray(8, 12).toString('latin1') === 'WEBP'
+  ) {
     return 'image/webp';
   }
   return undefined;
@@ -72,7 +79,9 @@ async function checkHeader(data: Buffer): Promise<void> {
   const { width = 0, height = 0, pages = 1 } = metadata;
   if (width < 1 || height < 1) throw badPhoto('The photo has no pixels.');
   if (width * height > MAX_INPUT_PIXELS) {
-    throw badPhoto(`The photo is ${width} x ${height} pixels; at most ${MAX_INPUT_PIXELS} pixels are accepted.`);
+    throw badPhoto(
+      `The photo is ${width} x ${height} pixels; at most ${MAX_INPUT_PIXELS} pixels are accepted.`,
+    );
   }
   if (pages > MAX_FRAMES) {
     throw badPhoto(`The photo is an animation of ${pages} frames; at most ${MAX_FRAMES} are accepted.`);
@@ -95,7 +104,10 @@ export async function processPhoto(data: Buffer, declaredType: string): Promise<
     throw ApiError.unsupportedMediaType('The body is not a JPEG, PNG, WebP or GIF image.', 'Content-Type');
   }
   if (actual !== declaredType) {
-    throw ApiError.unsupportedMediaType(`The body is ${actual}, not ${declaredType} as Content-Type says.`, 'Content-Type');
+    throw ApiError.unsupportedMediaType(
+      `The body is ${actual}, not ${declaredType} as Content-Type says.`,
+      'Content-Type',
+    );
   }
   const started = performance.now();
   await checkHeader(data);
@@ -112,7 +124,9 @@ export async function processPhoto(data: Buffer, declaredType: string): Promise<
     const sizes = PHOTO_SIZES.filter((size) => size <= shorter);
     const [full, ...squares] = await Promise.all([
       encode(sharp(decoded.data, raw), contentType),
-      ...sizes.map((size) => encode(sharp(decoded.data, raw).resize(size, size, { fit: 'cover' }), contentType)),
+      ...sizes.map((size) =>
+        encode(sharp(decoded.data, raw).resize(size, size, { fit: 'cover' }), contentType),
+      ),
     ]);
     return {
       contentType,

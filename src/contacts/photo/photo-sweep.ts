@@ -48,7 +48,8 @@ export class PhotoSweep implements OnApplicationBootstrap, OnApplicationShutdown
         const parts = parsePhotoBlobName(entry.name);
         if (!parts || entry.lastModified.getTime() > cutoff) continue;
         const key = `${parts.tenantId}/${parts.tabId}/${parts.contactId}`;
-        if (!versions.has(key)) versions.set(key, this.currentVersion(parts.tenantId, parts.tabId, parts.contactId));
+        if (!versions.has(key))
+          versions.set(key, this.currentVersion(parts.tenantId, parts.tabId, parts.contactId));
         if ((await versions.get(key)) !== parts.version) orphans.push(entry.name);
       }
       if (orphans.length) await this.storage.delete(orphans);
@@ -58,7 +59,11 @@ export class PhotoSweep implements OnApplicationBootstrap, OnApplicationShutdown
     return removed;
   }
 
-  private async currentVersion(tenantId: string, tabId: string, contactId: string): Promise<string | undefined> {
+  private async currentVersion(
+    tenantId: string,
+    tabId: string,
+    contactId: string,
+  ): Promise<string | undefined> {
     const contact = await this.contacts.forTenant(tenantId).findOne({ tabId, _id: contactId }, { photo: 1 });
     return contact?.photo?.version;
   }

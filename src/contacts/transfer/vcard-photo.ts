@@ -30,7 +30,10 @@ export function vcardPhotoOf(value: string, params: Map<string, string[]>): VCar
     const data = decodeBase64(uri[3]);
     return data ? { data } : { refused: 'PHOTO is not valid base64; the contact is imported without it' };
   }
-  return { refused: 'PHOTO given by URL is not fetched (no request is made on your behalf); the contact is imported without it' };
+  return {
+    refused:
+      'PHOTO given by URL is not fetched (no request is made on your behalf); the contact is imported without it',
+  };
 }
 
 /** A PHOTO property of vCard 4.0 (a data URI), unfolded. */
