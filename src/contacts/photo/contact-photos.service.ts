@@ -15,7 +15,7 @@ import { PHOTO_MEDIA_TYPES, PHOTO_SIZES, processPhoto } from './photo-processing
 
 /** Attempts of a write without If-Match that keeps losing the race with other writers. */
 const WRITE_ATTEMPTS = 5;
-const SIZE = /^(\d{2,3})x(\d{2,3})$/;
+const SIZE = /^([1-9]\d{1,2})x\1$/;
 
 /** The bytes of a photo (or of one of its sizes), as `…/$value` sends them. */
 export interface PhotoContent {
@@ -31,7 +31,7 @@ function noPhoto(): ApiError {
 /** The square side named by `48x48` and the like, or a 404 for a size Microsoft Graph does not have. */
 export function photoSizeOf(text: string): number {
   const match = SIZE.exec(text);
-  const side = match && match[1] === match[2] ? Number(match[1]) : NaN;
+  const side = match ? Number(match[1]) : NaN;
   if (!(PHOTO_SIZES as readonly number[]).includes(side)) {
     throw ApiError.notFound(
       `No photo size '${text}': the sizes are ${PHOTO_SIZES.map((s) => `${s}x${s}`).join(', ')}.`,
