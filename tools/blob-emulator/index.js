@@ -34,7 +34,9 @@ function waitForListening(child, timeoutMs) {
       timeoutMs,
     );
     const onExit = (code, signal) =>
-      finish(new BlobEmulatorError(`blob emulator exited during start (${code ?? signal}): ${stderr.trim()}`));
+      finish(
+        new BlobEmulatorError(`blob emulator exited during start (${code ?? signal}): ${stderr.trim()}`),
+      );
     function finish(error, value) {
       clearTimeout(timer);
       child.off('exit', onExit);
