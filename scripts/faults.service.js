@@ -3,7 +3,8 @@
 /**
  * The service under test of `npm run test:faults` and `npm run test:fuzz`: the compiled API as a child
  * process on loopback, over an embedded database of its own (which can be stopped and restarted on the
- * same port), with the local identity provider, and a way to mint tokens for it.
+ * same port) and a blob emulator (Azurite) of its own for contact photos, with the local identity
+ * provider, and a way to mint tokens for it.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -59,6 +60,8 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
   const dataDir = path.join(work, 'db');
   const idpDir = path.join(work, 'idp');
   let db = await startEmbeddedDb({ dataDir, log });
+  const { startBlobEmulator } = require('../tools/blob-emulator');
+  const blobs = await startBlobEmulator({ dataDir: path.join(work, 'blob') });
   const [port, idpPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
   const stderr = [];
@@ -73,6 +76,7 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
       PORT: String(port),
       MONGODB_URI: db.uri,
       MONGODB_DB_NAME: label,
+      AZURE_STORAGE_CONNECTION_STRING: blobs.connectionString,
       AUTH_MODE: 'local',
       LOCAL_IDP_DIR: idpDir,
       LOCAL_IDP_PORT: String(idpPort),
@@ -95,6 +99,7 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
   } catch (error) {
     child.kill('SIGKILL');
     await db.stop();
+    await blobs.stop();
     throw error;
   }
   const keys = await localIdp.loadKeyMaterial(idpDir);
@@ -137,6 +142,7 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
       const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout')]);
       if (code === 'timeout') child.kill('SIGKILL');
       await db.stop();
+      await blobs.stop();
       fs.rmSync(work, { recursive: true, force: true });
       return code;
     },

@@ -2,7 +2,8 @@
 /**
  * `npm start`: compiles when needed, then runs the API. Without MONGODB_URI it first starts the embedded
  * database (built with Go on first use) with its data under .data/db, restarts it on the same port if it
- * dies while the API runs, and stops it when the API stops.
+ * dies while the API runs, and stops it when the API stops. Without AZURE_STORAGE_CONNECTION_STRING it
+ * starts the blob emulator (Azurite) for contact photos the same way, with its data under .data/blob.
  */
 const path = require('node:path');
 const { buildIfNeeded } = require('./build-if-needed');
@@ -53,6 +54,36 @@ async function startSupervisedDatabase() {
   return db.uri;
 }
 
+/** Azurite on loopback for contact photos, kept alive and stopped like the embedded database. */
+async function startSupervisedBlobEmulator() {
+  const { startBlobEmulator } = require('../tools/blob-emulator');
+  const dataDir = path.resolve(ROOT, process.env.BLOB_EMULATOR_DATA_DIR || path.join('.data', 'blob'));
+  let emulator = await startBlobEmulator({ dataDir });
+  log(`blob emulator (Azurite) ready at ${emulator.url} (data in ${path.relative(ROOT, dataDir)})`);
+  let stopping = false;
+  process.once('SIGINT', () => (stopping = true));
+  process.once('SIGTERM', () => (stopping = true));
+  process.once('exit', () => emulator.child.kill('SIGTERM'));
+  const watch = async () => {
+    const code = await emulator.exited;
+    if (stopping) return;
+    log(`blob emulator exited (${code}); restarting it on port ${emulator.port}`);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (stopping) return;
+      try {
+        emulator = await startBlobEmulator({ dataDir, listen: `127.0.0.1:${emulator.port}` });
+        log('blob emulator restarted');
+        return watch();
+      } catch (error) {
+        log(`blob emulator restart failed: ${error.message}`);
+      }
+    }
+  };
+  void watch();
+  return emulator.connectionString;
+}
+
 async function main() {
   buildIfNeeded();
   if (!process.env.MONGODB_URI) {
@@ -66,6 +97,9 @@ async function main() {
       }
       throw error;
     }
+  }
+  if (!process.env.AZURE_STORAGE_CONNECTION_STRING) {
+    process.env.AZURE_STORAGE_CONNECTION_STRING = await startSupervisedBlobEmulator();
   }
   require(path.join(ROOT, 'dist', 'main.js'));
 }

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule, ModuleImports } from './app.module';
 import { ApiError } from './common/errors/api-error';
-import { applyRouteBodyLimits } from './common/http/body-limit';
+import { applyRouteBodyLimits, useImageBodyParser } from './common/http/body-limit';
 import { toErrorResponse } from './common/errors/error-response';
 import { useBoundedJsonParser } from './common/http/json-bounds';
 import { keyParenthesesRewriter } from './common/http/key-parentheses';
@@ -113,6 +113,7 @@ function boundRequests(fastify: FastifyInstance, hardening: AppConfig['hardening
   // JSON only: a text/plain body would otherwise reach the handlers as a string.
   fastify.removeContentTypeParser('text/plain');
   useBoundedJsonParser(fastify, hardening.json);
+  useImageBodyParser(fastify);
   applyRouteBodyLimits(fastify, hardening.uploadBodyLimitBytes);
   applyRequestTimeout(fastify, hardening.requestTimeoutMs);
   trackInFlightRequests(fastify);

@@ -1,3 +1,4 @@
+import type { ContainerClient } from '@azure/storage-blob';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
@@ -7,6 +8,8 @@ import { TenantDataService } from '../src/admin/tenant-data.service';
 import { isTenantScoped } from '../src/common/persistence/tenant-scope';
 import { startTestApp, TestApp } from './support/app';
 import { connectTestClient } from './support/database';
+import { pngImage } from './support/photo-fixtures';
+import { blobNames, photoContainer } from './support/photo-storage';
 import { bearer, TENANT_1, TENANT_2, TokenFactory, USER_A, USER_B } from './support/tokens';
 
 const ADMIN_1 = 'eeeeeeee-0000-4000-8000-000000000005';
@@ -20,6 +23,7 @@ describe('tenant offboarding (DELETE /api/v1/admin/tenant-data)', () => {
   let tokens: TokenFactory;
   let client: MongoClient;
   let connection: Connection;
+  let photos: ContainerClient;
   let as: { user1: string; admin1: string; user2: string; admin2: string };
 
   beforeAll(async () => {
@@ -27,6 +31,7 @@ describe('tenant offboarding (DELETE /api/v1/admin/tenant-data)', () => {
     tokens = await TokenFactory.for(api);
     client = await connectTestClient();
     connection = api.app.get<Connection>(getConnectionToken());
+    photos = photoContainer(api.container);
     as = {
       user1: tokens.mint({ tenantId: TENANT_1, userId: USER_A, name: 'Adele' }),
       admin1: tokens.mint({ tenantId: TENANT_1, userId: ADMIN_1, name: 'Admin 1', admin: true }),
@@ -77,6 +82,20 @@ describe('tenant offboarding (DELETE /api/v1/admin/tenant-data)', () => {
         })
         .expect(201);
     }
+    // A contact with a photo: its blobs go with the tenant.
+    const tabs = await request(api.url).get('/api/v1/tabs').set('authorization', bearer(user)).expect(200);
+    const tabId = tabs.body.value[0].id;
+    const contact = await request(api.url)
+      .post(`/api/v1/tabs/${tabId}/contacts`)
+      .set('authorization', bearer(user))
+      .send({ displayName: `${marker} contact` })
+      .expect(201);
+    await request(api.url)
+      .put(`/api/v1/tabs/${tabId}/contacts/${contact.body.id}/photo/$value`)
+      .set('authorization', bearer(user))
+      .set('content-type', 'image/png')
+      .send(await pngImage(64, 64))
+      .expect(200);
     // Collections no route of this test writes (contacts, favourites, jobs, ...) get a document too, so
     // the purge is seen to reach every tenant-owned collection.
     for (const name of tenantScopedCollections()) {
@@ -136,6 +155,10 @@ describe('tenant offboarding (DELETE /api/v1/admin/tenant-data)', () => {
   it("removes every document of the caller's tenant, returns the counts, and leaves tenant 2 identical", async () => {
     const before1 = await snapshot(TENANT_1);
     const before2 = await snapshot(TENANT_2);
+    const blobs1 = await blobNames(photos, `${TENANT_1}/`);
+    const blobs2 = await blobNames(photos, `${TENANT_2}/`);
+    expect(blobs1.length).toBeGreaterThan(0);
+    expect(blobs2.length).toBeGreaterThan(0);
     const tab = before1.tabs.find((doc) => !String((doc as { _id: string })._id).startsWith('raw-')) as {
       _id: string;
     };
@@ -153,7 +176,10 @@ describe('tenant offboarding (DELETE /api/v1/admin/tenant-data)', () => {
       tenantId: TENANT_1,
       deletedDocuments: expected,
       totalDeleted: Object.values(expected).reduce((sum, n) => sum + n, 0),
+      deletedBlobs: { contactPhotos: blobs1.length },
     });
+    expect(await blobNames(photos, `${TENANT_1}/`)).toEqual([]);
+    expect(await blobNames(photos, `${TENANT_2}/`)).toEqual(blobs2);
     expect(res.body.deletedDocuments.tabs).toBe(4);
 
     const after1 = await snapshot(TENANT_1);

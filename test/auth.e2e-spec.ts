@@ -644,6 +644,7 @@ describe('authentication', () => {
           app,
           url,
           dbName: config.mongodbDbName,
+          container: config.photos.container,
           close: () => app!.close(),
         });
         const now = Math.floor(Date.now() / 1000);

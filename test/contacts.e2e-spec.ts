@@ -139,6 +139,7 @@ describe('contacts', () => {
         categories: ['Supplier'],
         customFields: { industry: 'Retail', rating: 4, account: 'Key account' },
         isFavorite: false,
+        photo: null,
         createdBy: { id: USER_A, displayName: 'Adèle Vance' },
         lastModifiedBy: { id: USER_A, displayName: 'Adèle Vance' },
         createdDateTime: expect.any(String),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startTestApp, type TestApp } from './support/app';
+import { pngImage } from './support/photo-fixtures';
 import { bearer, TENANT_1, TokenFactory, USER_A } from './support/tokens';
 
 /**
@@ -150,19 +151,36 @@ describe('the OpenAPI document: every example works as Swagger UI sends it', () 
         if (operation) all.push({ method, path, parameters: operation.parameters ?? [], ...operation });
       }
     }
-    // What removes things runs last, the tenant's purge at the very end.
-    const rank = (operation: Operation) =>
-      operation.path === '/api/v1/admin/tenant-data' ? 2 : operation.method === 'delete' ? 1 : 0;
+    // A photo is set before it is read; what removes things runs last, the tenant's purge at the very end.
+    const rank = (operation: Operation) => {
+      if (operation.path === '/api/v1/admin/tenant-data') return 2;
+      if (operation.method === 'delete') return 1;
+      return operation.method === 'put' && operation.path.endsWith('/photo/$value') ? -1 : 0;
+    };
     return all.sort((a, b) => rank(a) - rank(b));
+  }
+
+  async function setPhoto(contact: string): Promise<void> {
+    const res = await call('put', `/api/v1/tabs/${seeded.tab}/contacts/${contact}/photo/$value`)
+      .set('content-type', 'image/png')
+      .send(await pngImage(128, 128));
+    expect(res.status).toBe(200);
   }
 
   /** The entity a path parameter names; deletions get one of their own, so that nothing else loses it. */
   async function pathValue(operation: Operation, name: string): Promise<string> {
     const deletes = operation.method === 'delete' && !operation.path.endsWith('/favorite');
+    // A photo size is no entity: its example, as Swagger UI fills it.
+    if (name === 'size') {
+      return operation.parameters.find((parameter) => parameter.name === name)?.schema?.example;
+    }
     if (name === 'tabId')
       return deletes && operation.path === '/api/v1/tabs/{tabId}' ? newTab('deleted') : seeded.tab;
     if (operation.path.startsWith('/api/v1/tabs/{tabId}/contacts/')) {
-      return deletes ? newContact(seeded.tab) : seeded.contact;
+      if (!deletes) return seeded.contact;
+      const contact = await newContact(seeded.tab);
+      if (operation.path.endsWith('/photo/$value')) await setPhoto(contact);
+      return contact;
     }
     if (operation.path.startsWith('/api/v1/channels/')) {
       if (!deletes) return seeded.channel;
@@ -207,6 +225,9 @@ describe('the OpenAPI document: every example works as Swagger UI sends it', () 
           (Object.values(media.examples ?? {})[0] as Schema | undefined)?.value ??
           sample(media.schema, document);
         test = test.send(example as object);
+      } else if (content['image/png']) {
+        // The photo is what the user picks.
+        test = test.set('content-type', 'image/png').send(await pngImage(128, 128));
       } else if (content['multipart/form-data']) {
         const fields = sample(content['multipart/form-data'].schema, document) as Record<string, unknown>;
         for (const [name, value] of Object.entries(fields)) {

@@ -33,9 +33,26 @@ export class TenantCaches extends ExtensionPoint<TenantCache> implements TenantC
   }
 }
 
+/** A store outside the database that holds tenant data (blobs): the purge empties it of one tenant. */
+export interface TenantStore {
+  /** Removes the tenant's data; answers what was removed, by kind (`contactPhotos: 12`). */
+  purgeTenant(tenantId: string): Promise<Record<string, number>>;
+}
+
+/** Where modules that keep tenant data outside the database plug their stores in. */
+@Injectable()
+export class TenantStores extends ExtensionPoint<TenantStore> implements TenantStore {
+  async purgeTenant(tenantId: string): Promise<Record<string, number>> {
+    const removed: Record<string, number> = {};
+    for (const store of this.plugged) Object.assign(removed, await store.purgeTenant(tenantId));
+    return removed;
+  }
+}
+
 /**
  * What the tenant purge asks of the other modules: they import this module (not the admin module, whose
- * routes stay where they are) and plug their caches into {@link TenantCaches}.
+ * routes stay where they are) and plug their caches into {@link TenantCaches}, their stores outside the
+ * database into {@link TenantStores}.
  */
-@Module({ providers: [TenantCaches], exports: [TenantCaches] })
+@Module({ providers: [TenantCaches, TenantStores], exports: [TenantCaches, TenantStores] })
 export class TenantCachesModule {}

@@ -8,12 +8,13 @@ import {
 } from '../common/persistence/tenant-scope';
 import type { TenantDataPurgeDto } from './dto/tenant-data-purge.dto';
 import { GLOBAL_MODELS } from './global-models';
-import { TenantCaches } from './tenant-caches';
+import { TenantCaches, TenantStores } from './tenant-caches';
 
 /**
  * Purges a tenant, generically: every model registered on the connection whose schema is tenant-scoped
  * loses the tenant's documents (`deleteMany` through the tenant repository, so only that tenant's), and
- * every cache plugged into {@link TenantCaches} drops what it holds of the tenant. Collections added later
+ * every store plugged into {@link TenantStores} (blobs) removes the tenant's data, and every cache plugged
+ * into {@link TenantCaches} drops what it holds of the tenant. Collections added later
  * are covered without a change here; a new cache plugs itself in.
  */
 @Injectable()
@@ -23,6 +24,7 @@ export class TenantDataService implements OnApplicationBootstrap {
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly caches: TenantCaches,
+    private readonly stores: TenantStores,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -50,6 +52,9 @@ export class TenantDataService implements OnApplicationBootstrap {
       const collection = model.collection.collectionName;
       deletedDocuments[collection] = (deletedDocuments[collection] ?? 0) + deleted;
     }
+    // After the documents: no document points to a blob removed here. A storage that does not answer
+    // fails the purge (503); it is safe to repeat.
+    const deletedBlobs = await this.stores.purgeTenant(tenantId);
     // After the deletes: a request racing the purge cannot refill a cache from documents still there.
     await this.caches.forgetTenant(tenantId);
     const sorted = Object.fromEntries(
@@ -57,6 +62,6 @@ export class TenantDataService implements OnApplicationBootstrap {
     );
     const totalDeleted = Object.values(sorted).reduce((sum, count) => sum + count, 0);
     this.logger.warn({ msg: 'tenant data purged', tenantId, totalDeleted });
-    return { tenantId, deletedDocuments: sorted, totalDeleted };
+    return { tenantId, deletedDocuments: sorted, totalDeleted, deletedBlobs };
   }
 }

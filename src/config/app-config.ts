@@ -70,6 +70,20 @@ export interface JobsConfig {
   maxAttempts: number;
 }
 
+/** Contact photos in Azure Blob Storage (src/blob-storage, src/contacts/photo). */
+export interface PhotosConfig {
+  /** Azure Storage (or Azurite) connection string; photos are off without one. */
+  connectionString?: string;
+  /** The deployment's one container; blob names start with the tenant id. */
+  container: string;
+  /** How long one storage call may take (each try) before the caller gets a 503. */
+  timeoutMs: number;
+  /** How often this instance removes blobs no contact points to (0: never). */
+  sweepIntervalSeconds: number;
+  /** Blobs younger than this are never swept (an upload in flight writes its blobs first). */
+  sweepGraceSeconds: number;
+}
+
 export class AppConfig {
   readonly nodeEnv: NodeEnv;
   readonly host: string;
@@ -96,6 +110,7 @@ export class AppConfig {
    * counts and caches on its own.
    */
   readonly redisUrl?: string;
+  readonly photos: PhotosConfig;
 }
 
 /** Thrown by loadConfig; its message lists every bad variable. */

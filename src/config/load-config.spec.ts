@@ -67,6 +67,43 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...BASE, JOB_LEASE_MS: '10' })).toEqual([expect.stringContaining('JOB_LEASE_MS')]);
   });
 
+  it('reads the photo storage settings, never echoing the connection string', () => {
+    expect(loadConfig(BASE).photos).toEqual({
+      connectionString: undefined,
+      container: 'contact-photos',
+      timeoutMs: 5000,
+      sweepIntervalSeconds: 3600,
+      sweepGraceSeconds: 3600,
+    });
+    const connectionString =
+      'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net';
+    const config = loadConfig({
+      ...BASE,
+      AZURE_STORAGE_CONNECTION_STRING: connectionString,
+      AZURE_STORAGE_CONTAINER: 'photos-eu',
+      AZURE_STORAGE_TIMEOUT_MS: '800',
+      PHOTO_SWEEP_INTERVAL_SECONDS: '0',
+      PHOTO_SWEEP_GRACE_SECONDS: '60',
+    });
+    expect(config.photos).toEqual({
+      connectionString,
+      container: 'photos-eu',
+      timeoutMs: 800,
+      sweepIntervalSeconds: 0,
+      sweepGraceSeconds: 60,
+    });
+    const problems = problemsOf({
+      ...BASE,
+      AZURE_STORAGE_CONNECTION_STRING: 'not;a=secret-looking value',
+      AZURE_STORAGE_CONTAINER: 'Photos_EU',
+    });
+    expect(problems).toEqual([
+      expect.stringContaining('AZURE_STORAGE_CONNECTION_STRING (value hidden)'),
+      expect.stringContaining('AZURE_STORAGE_CONTAINER="Photos_EU"'),
+    ]);
+    expect(problems.join('\n')).not.toContain('secret-looking');
+  });
+
   it('lists every bad variable in one error', () => {
     const problems = problemsOf({
       PORT: '70000',

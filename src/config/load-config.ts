@@ -28,6 +28,7 @@ const SECRET_NAMES = new Set([
   'PAGING_TOKEN_SECRET',
   'AZURE_AD_CLIENT_SECRET',
   'REDIS_URL',
+  'AZURE_STORAGE_CONNECTION_STRING',
 ]);
 
 /** Collects problems instead of stopping at the first, so one start shows every bad variable. */
@@ -100,6 +101,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     transfer: readTransferConfig(read),
     jobs: readJobsConfig(read),
     redisUrl: readRedisUrl(read),
+    photos: readPhotosConfig(read),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
@@ -349,5 +351,34 @@ function readHardeningConfig(read: EnvReader, nodeEnv: NodeEnv): HardeningConfig
       maxDelayMs,
     },
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+}
+
+/** A connection string's `Key=value;` pairs: an account and its key or SAS, or an explicit endpoint. */
+const STORAGE_CONNECTION_STRING =
+  /^(UseDevelopmentStorage=true|([A-Za-z]+=[^;]+;?)*(AccountName|BlobEndpoint)=[^;]+;?([A-Za-z]+=[^;]+;?)*)$/;
+/** Azure's container names: 3–63 lower-case letters, digits and single hyphens, starting with a letter or digit. */
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Contact photos in Azure Blob Storage (src/blob-storage, src/contacts/photo): off without a connection string. */
+function readPhotosConfig(read: EnvReader): AppConfig['photos'] {
+  const connectionString = read.optional('AZURE_STORAGE_CONNECTION_STRING');
+  read.check(
+    'AZURE_STORAGE_CONNECTION_STRING',
+    connectionString === undefined || STORAGE_CONNECTION_STRING.test(connectionString),
+    'an Azure Storage connection string (AccountName=…;AccountKey=… or BlobEndpoint=…; `npm start` runs Azurite when unset)',
+  );
+  const container = read.string('AZURE_STORAGE_CONTAINER', 'contact-photos');
+  read.check(
+    'AZURE_STORAGE_CONTAINER',
+    CONTAINER_NAME.test(container),
+    'an Azure container name (3–63 of a-z, 0-9, single -)',
+  );
+  return {
+    connectionString,
+    container,
+    timeoutMs: read.integer('AZURE_STORAGE_TIMEOUT_MS', 5000, 100, 120_000),
+    sweepIntervalSeconds: read.integer('PHOTO_SWEEP_INTERVAL_SECONDS', 3600, 0, 7 * 86_400),
+    sweepGraceSeconds: read.integer('PHOTO_SWEEP_GRACE_SECONDS', 3600, 0, 7 * 86_400),
   };
 }

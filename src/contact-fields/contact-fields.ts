@@ -39,6 +39,7 @@ export const READ_ONLY_CONTACT_PROPERTIES = [
   'createdDateTime',
   'lastModifiedDateTime',
   'isFavorite',
+  'photo',
   'customFields',
 ] as const;
 

@@ -21,6 +21,12 @@ import { Contact, ContactSchema } from './core/contact.schema';
 import { ContactsController, ContactSearchController } from './core/contacts.controller';
 import { ContactsService } from './core/contacts.service';
 import { NoStoreMiddleware } from './no-store.middleware';
+import { BlobStorageModule } from '../blob-storage/blob-storage.module';
+import { TenantCachesModule } from '../admin/tenant-caches';
+import { ContactPhotosController } from './photo/contact-photos.controller';
+import { ContactPhotosService } from './photo/contact-photos.service';
+import { PhotoBlobs } from './photo/photo-blobs';
+import { PhotoSweep } from './photo/photo-sweep';
 import { tenantRepositoryFor } from '../common/persistence/tenant-repository.providers';
 
 /** The contacts of the tabs: list, search, CRUD, favourites; keeps contacts consistent with their tab. */
@@ -35,10 +41,20 @@ import { tenantRepositoryFor } from '../common/persistence/tenant-repository.pro
     ]),
     TabsModule,
     JobsModule,
+    BlobStorageModule,
+    TenantCachesModule,
   ],
-  controllers: [ContactsController, ContactSearchController, ContactTransferController],
+  controllers: [
+    ContactsController,
+    ContactSearchController,
+    ContactTransferController,
+    ContactPhotosController,
+  ],
   providers: [
     ContactsService,
+    ContactPhotosService,
+    PhotoBlobs,
+    PhotoSweep,
     ContactChangeLog,
     ContactDeltaService,
     ContactImportService,
@@ -57,6 +73,11 @@ export class ContactsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(NoStoreMiddleware)
-      .forRoutes(ContactsController, ContactSearchController, ContactTransferController);
+      .forRoutes(
+        ContactsController,
+        ContactSearchController,
+        ContactTransferController,
+        ContactPhotosController,
+      );
   }
 }

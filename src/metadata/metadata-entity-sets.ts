@@ -17,8 +17,9 @@ export const SERVICE_SCHEMA: CsdlOptions = {
     { model: channelModel },
     // A tab also carries its configuration (fields, custom fields, categories, permissions): not queryable.
     { model: tabModel, open: true },
-    // Each tab defines its own custom fields, queried as `customFields/<key>`.
-    { model: contactModel, dynamicProperties: ['customFields'] },
+    // Each tab defines its own custom fields, queried as `customFields/<key>`; the photo is a media entity
+    // contained in the contact (Microsoft Graph's profilePhoto), carried expanded.
+    { model: contactModel, dynamicProperties: ['customFields'], containedMedia: { photo: 'profilePhoto' } },
   ],
 };
 

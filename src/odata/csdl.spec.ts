@@ -133,7 +133,11 @@ function reduceXml(document: XmlElement): Reduced {
   const reduced: Reduced = { types: {}, sets: {} };
   for (const type of schema.children.filter((child) => child.local !== 'EntityContainer')) {
     const properties: Record<string, [string, boolean]> = {};
-    for (const property of childrenOf(type, EDM, 'Property')) {
+    // A contained navigation property (the contact's photo) is read as the property it is in JSON.
+    for (const property of [
+      ...childrenOf(type, EDM, 'Property'),
+      ...childrenOf(type, EDM, 'NavigationProperty'),
+    ]) {
       properties[property.attributes.Name] = [
         property.attributes.Type,
         property.attributes.Nullable !== 'false',
@@ -244,11 +248,10 @@ function checkModel(reduced: Reduced, namespace: string, model: EntityModel): vo
   for (const [name, property] of Object.entries(model.properties)) {
     const [type] = lookUp(reduced, namespace, model.name, name);
     if (parents.has(name)) {
-      // Declared whole (select) and by member (filter): a complex type with those members.
-      expect(reduced.types[type.slice(namespace.length + 1)]).toMatchObject({
-        kind: 'ComplexType',
-        open: true,
-      });
+      // Declared whole (select) and by member (filter): a complex type with those members, or a
+      // contained media entity keyed by its id (the contact's photo).
+      const parent = reduced.types[type.slice(namespace.length + 1)];
+      expect(parent.kind === 'ComplexType' ? parent.open : parent.key).toBeTruthy();
       continue;
     }
     const expected = expectedType(property);
@@ -408,5 +411,45 @@ describe('CSDL of the service', () => {
     expect(() => buildCsdlSchema(options([noKey]))).toThrow(/no property stored at its id path/);
     const user = SERVICE_SCHEMA.entitySets[0].model;
     expect(() => buildCsdlSchema(options([user, user]))).toThrow(/described twice/);
+  });
+});
+
+describe('CSDL of the contact photo', () => {
+  it('describes it as a contained media entity, as Microsoft Graph describes profilePhoto', () => {
+    const schema = buildCsdlSchema(SERVICE_SCHEMA);
+    const contact = schema.entityTypes.find((type) => type.name === 'contact');
+    expect(contact?.navigation).toEqual([{ name: 'photo', type: 'ContactPro.profilePhoto' }]);
+    expect(contact?.properties.map((property) => property.name)).not.toContain('photo');
+    expect(schema.entityTypes.find((type) => type.name === 'profilePhoto')).toEqual({
+      name: 'profilePhoto',
+      key: ['id'],
+      open: false,
+      hasStream: true,
+      properties: [
+        { name: 'id', type: 'Edm.String', collection: false, nullable: false },
+        { name: 'width', type: 'Edm.Int32', collection: false, nullable: true },
+        { name: 'height', type: 'Edm.Int32', collection: false, nullable: true },
+      ],
+    });
+    const xml = readXml(csdlXml(schema));
+    const types = xml.children[1].children[0].children;
+    const photo = types.find((type) => type.attributes.Name === 'profilePhoto');
+    expect(photo?.attributes.HasStream).toBe('true');
+    const navigation = types
+      .find((type) => type.attributes.Name === 'contact')
+      ?.children.find((child) => child.local === 'NavigationProperty');
+    expect(navigation?.attributes).toEqual({
+      Name: 'photo',
+      Type: 'ContactPro.profilePhoto',
+      ContainsTarget: 'true',
+    });
+    const json = csdlJson(schema) as Record<string, Record<string, Record<string, unknown>>>;
+    expect(json.ContactPro.contact.photo).toEqual({
+      $Kind: 'NavigationProperty',
+      $Type: 'ContactPro.profilePhoto',
+      $Nullable: true,
+      $ContainsTarget: true,
+    });
+    expect(json.ContactPro.profilePhoto.$HasStream).toBe(true);
   });
 });

@@ -13,6 +13,12 @@ export interface CsdlEntitySetSource {
    * an open complex type, its members known only per instance.
    */
   dynamicProperties?: readonly string[];
+  /**
+   * Properties that are media entities contained in the entity (a contact's photo, as Microsoft Graph's
+   * profilePhoto): each is described as a contained navigation property to an entity type with a stream,
+   * keyed by its `id` member; the resource carries it expanded (or null).
+   */
+  containedMedia?: Readonly<Record<string, string>>;
 }
 
 export interface CsdlOptions {
@@ -35,6 +41,10 @@ export interface CsdlStructuredType {
   key?: string[];
   open: boolean;
   properties: CsdlProperty[];
+  /** Contained single-valued navigation properties (entity types only). */
+  navigation?: Array<{ name: string; type: string }>;
+  /** A media entity: its instances have a stream (`…/$value`). */
+  hasStream?: boolean;
 }
 
 export interface CsdlEntitySet {
@@ -146,12 +156,25 @@ class CsdlSchemaBuilder {
       throw new Error(`CSDL: '${model.name}' has no property stored at its id path '${model.idPath}'`);
     const typeName = this.claim(model.name);
     const dynamic = new Set(source.dynamicProperties ?? []);
-    const properties = [...propertyTree(model, [...dynamic])].map(([name, node]) =>
-      name === key
-        ? primitive(name, (node.declared as { type: EdmPrimitiveType }).type, false)
-        : this.describe(name, node, typeName, dynamic),
-    );
-    this.entityTypes.push({ name: typeName, key: [key], open: source.open ?? false, properties });
+    const media = source.containedMedia ?? {};
+    const tree = [...propertyTree(model, [...dynamic])];
+    const properties = tree
+      .filter(([name]) => !(name in media))
+      .map(([name, node]) =>
+        name === key
+          ? primitive(name, (node.declared as { type: EdmPrimitiveType }).type, false)
+          : this.describe(name, node, typeName, dynamic),
+      );
+    const navigation = tree
+      .filter(([name]) => name in media)
+      .map(([name, node]) => ({ name, type: this.addMediaType(media[name], node) }));
+    this.entityTypes.push({
+      name: typeName,
+      key: [key],
+      open: source.open ?? false,
+      properties,
+      ...(navigation.length ? { navigation } : {}),
+    });
     const names = Object.entries(model.properties);
     this.entitySets.push({
       name: model.entitySet,
@@ -160,6 +183,16 @@ class CsdlSchemaBuilder {
       nonSortable: names.filter(([, property]) => !property.sortable).map(([name]) => name),
       searchable: model.search !== undefined,
     });
+  }
+
+  /** A media entity type from a property's members (`id` its key); answers its qualified name. */
+  private addMediaType(name: string, node: PathNode): string {
+    const typeName = this.claim(name);
+    const properties = [...node.children].map(([member, child]) =>
+      primitive(member, (child.declared as { type: EdmPrimitiveType }).type, member !== 'id'),
+    );
+    this.entityTypes.push({ name: typeName, key: ['id'], open: false, properties, hasStream: true });
+    return `${this.namespace}.${typeName}`;
   }
 
   private claim(name: string): string {
@@ -239,9 +272,17 @@ function xmlStructuredType(kind: 'EntityType' | 'ComplexType', type: CsdlStructu
         ),
       ]
     : [];
-  return element(kind, { Name: type.name, OpenType: type.open ? 'true' : undefined }, [
+  const attributes = {
+    Name: type.name,
+    OpenType: type.open ? 'true' : undefined,
+    HasStream: type.hasStream ? 'true' : undefined,
+  };
+  return element(kind, attributes, [
     ...key,
     ...type.properties.map(xmlProperty),
+    ...(type.navigation ?? []).map((navigation) =>
+      element('NavigationProperty', { Name: navigation.name, Type: navigation.type, ContainsTarget: 'true' }),
+    ),
   ]);
 }
 
@@ -294,12 +335,21 @@ function jsonStructuredType(kind: 'EntityType' | 'ComplexType', type: CsdlStruct
   const members: Record<string, unknown> = { $Kind: kind };
   if (type.key) members.$Key = type.key;
   if (type.open) members.$OpenType = true;
+  if (type.hasStream) members.$HasStream = true;
   for (const property of type.properties) {
     // JSON's default is not nullable (the reverse of XML); `$Type` is always written, never defaulted.
     members[property.name] = {
       ...(property.collection ? { $Collection: true } : {}),
       $Type: property.type,
       ...(property.nullable ? { $Nullable: true } : {}),
+    };
+  }
+  for (const navigation of type.navigation ?? []) {
+    members[navigation.name] = {
+      $Kind: 'NavigationProperty',
+      $Type: navigation.type,
+      $Nullable: true,
+      $ContainsTarget: true,
     };
   }
   return members;

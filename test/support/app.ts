@@ -10,6 +10,8 @@ export interface TestApp {
   /** Base URL of the listening server (loopback, random port). */
   url: string;
   dbName: string;
+  /** The blob container of this app's photos. */
+  container: string;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,9 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     MONGODB_URI: testMongoUri(),
     MONGODB_DB_NAME: dbName,
+    // The run's blob emulator (global-setup.ts), in a container of this file's own.
+    AZURE_STORAGE_CONNECTION_STRING: process.env.AZURE_STORAGE_CONNECTION_STRING,
+    AZURE_STORAGE_CONTAINER: testContainerName(dbName),
     ...env,
   });
   const app = await createApp(config, {
@@ -37,5 +42,16 @@ export async function startTestApp(
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${address.port}`, dbName, close: () => app.close() };
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    dbName,
+    container: config.photos.container,
+    close: () => app.close(),
+  };
+}
+
+/** A blob container name from a test database name (`t_label_hex` → `t-label-hex`). */
+export function testContainerName(dbName: string): string {
+  return dbName.toLowerCase().replace(/_/g, '-').slice(0, 63);
 }

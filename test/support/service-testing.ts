@@ -36,6 +36,8 @@ export function userOf(
 export const TEST_CONFIG = {
   pagingTokenSecret: 'unit-test-paging-secret-of-32-chars!',
   jobs: { leaseMs: 60_000, pollIntervalMs: 3_600_000, maxAttempts: 3 },
+  // Photos off: no blob storage in unit tests.
+  photos: { container: 'contact-photos', timeoutMs: 1000, sweepIntervalSeconds: 0, sweepGraceSeconds: 0 },
 } as AppConfig;
 
 /** The repository of a model name, under the token services inject it with. */

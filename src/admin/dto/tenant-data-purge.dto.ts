@@ -17,4 +17,12 @@ export class TenantDataPurgeDto {
   /** The sum of `deletedDocuments`. */
   @ApiProperty({ type: 'integer', minimum: 0, example: 19 })
   totalDeleted: number;
+
+  /** Blobs removed from storage outside the database, by kind (photos are blobs of several sizes each). */
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer', minimum: 0 },
+    example: { contactPhotos: 20 },
+  })
+  deletedBlobs: Record<string, number>;
 }

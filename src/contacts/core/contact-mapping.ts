@@ -8,7 +8,14 @@ import {
   type CustomFieldDefinition,
 } from '../../contact-fields';
 import type { UserReference } from '../../common/persistence/tenant-owned.schema';
-import type { Contact, CustomFieldValue, Phone, PostalAddress, StoredPhone } from './contact.schema';
+import type {
+  Contact,
+  ContactPhoto,
+  CustomFieldValue,
+  Phone,
+  PostalAddress,
+  StoredPhone,
+} from './contact.schema';
 import { phoneDigits, phoneKeys, SearchKeys, textKeys } from './contact-search';
 import { applyCustomFields, problem, type ContactFields, type ContactInput } from './contact-values';
 import { sanitizeNotes } from './notes-sanitizer';
@@ -231,6 +238,30 @@ export function contactFieldsOf(contact: Partial<Contact>): ContactFields {
   return copyFields(fields);
 }
 
+/** A contact's photo as Microsoft Graph's profilePhoto: its media type and ETag as annotations. */
+export interface PhotoResource {
+  id: string;
+  width: number;
+  height: number;
+  '@odata.mediaContentType': string;
+  '@odata.mediaEtag': string;
+}
+
+/** The ETag of a photo's bytes: one blob name per upload, so the name's version is a strong tag. */
+export function photoEtagOf(photo: ContactPhoto, size?: number): string {
+  return size === undefined ? `"${photo.version}"` : `"${photo.version}-${size}"`;
+}
+
+export function toPhotoResource(photo: ContactPhoto): PhotoResource {
+  return {
+    id: 'default',
+    width: photo.width,
+    height: photo.height,
+    '@odata.mediaContentType': photo.contentType,
+    '@odata.mediaEtag': photoEtagOf(photo),
+  };
+}
+
 /** The API shape of a contact. */
 export interface ContactResource {
   id: string;
@@ -254,6 +285,7 @@ export interface ContactResource {
   categories: string[];
   customFields: Record<string, CustomFieldValue>;
   isFavorite: boolean;
+  photo: PhotoResource | null;
   createdBy: UserReference;
   lastModifiedBy: UserReference;
   createdDateTime: Date;
@@ -298,6 +330,7 @@ export function toContactResource(contact: Partial<Contact>, userId: string): Co
     categories: contact.categories ?? [],
     customFields: contact.customFields ?? {},
     isFavorite: Array.isArray(contact.favoritedBy) && contact.favoritedBy.includes(userId),
+    photo: contact.photo ? toPhotoResource(contact.photo) : null,
     createdBy: contact.createdBy as UserReference,
     lastModifiedBy: contact.lastModifiedBy as UserReference,
     createdDateTime: contact.createdDateTime as Date,

@@ -126,6 +126,18 @@ function detailProperties(sortable: SortableOnRoute): Record<string, PropertyMod
       sortable: false,
       translate: favoriteCondition,
     }),
+    ...photoProperties(),
+  };
+}
+
+/** The photo's summary (null without one): selectable whole, never filtered or sorted on. */
+function photoProperties(): Record<string, PropertyModel> {
+  const member = { ...SELECT_ONLY, selectable: false } as const;
+  return {
+    photo: prop.primitive('Edm.String', 'photo', { ...SELECT_ONLY, normalizedPath: 'photo' }),
+    'photo/id': prop.primitive('Edm.String', 'photo/id', { ...member, normalizedPath: 'photo.id' }),
+    'photo/width': prop.primitive('Edm.Int32', 'photo/width', member),
+    'photo/height': prop.primitive('Edm.Int32', 'photo/height', member),
   };
 }
 

@@ -36,6 +36,19 @@ export interface PostalAddress {
   countryOrRegion?: string;
 }
 
+/**
+ * A contact's photo as the contact points to it: the blobs are named after `version` (a fresh UUID per
+ * upload), so a new photo never overwrites the bytes an older contact version points to.
+ */
+export interface ContactPhoto {
+  version: string;
+  contentType: string;
+  width: number;
+  height: number;
+  /** The square sizes made at upload (side in pixels). */
+  sizes: number[];
+}
+
 /** text types, choice and url/email/phone: a string; multiChoice: strings; number; date (`YYYY-MM-DD`); boolean. */
 export type CustomFieldValue = string | number | boolean | string[];
 
@@ -115,6 +128,10 @@ export class Contact extends EditedTenantDocument {
 
   @Prop({ type: [String], default: [] })
   favoritedBy: string[];
+
+  /** Absent when the contact has no photo; the bytes are in blob storage. */
+  @Prop({ type: Object })
+  photo?: ContactPhoto;
 
   /** Its tab's change number of the last write (see ContactChangeLog): delta sync reads by it. */
   @Prop({ required: true })

@@ -14,6 +14,9 @@ import { ContactChangeSequence, ContactTombstone } from './contact-change.schema
 import { ContactChangeLog } from './contact-changes';
 import { Contact } from './contact.schema';
 import { ContactsService } from './contacts.service';
+import { BlobStorage } from '../../blob-storage/blob-storage.service';
+import { PhotoBlobs } from '../photo/photo-blobs';
+import { TenantStores } from '../../admin/tenant-caches';
 
 const OWNER = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const MEMBER = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -28,6 +31,9 @@ async function setUp() {
     ContactChangeLog,
     ContactAddressClaims,
     repositoryProvider(ContactAddressClaim.name, claims),
+    PhotoBlobs,
+    BlobStorage,
+    TenantStores,
     repositoryProvider(Contact.name, contacts),
     repositoryProvider(ContactChangeSequence.name, new InMemoryTenantRepository<ContactChangeSequence>()),
     repositoryProvider(ContactTombstone.name, tombstones),

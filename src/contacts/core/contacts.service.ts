@@ -34,6 +34,7 @@ import { contactNotFound } from './contact-id.pipe';
 import { ContactAddressClaims } from './contact-address-claims';
 import { Contact } from './contact.schema';
 import { KeyedSerializer } from '../../common/persistence/keyed-serializer';
+import { PhotoBlobs } from '../photo/photo-blobs';
 
 /**
  * Users who can mark one contact as favourite. A contact book belongs to one channel, whose members are
@@ -71,6 +72,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     private readonly changes: ContactChangeLog,
     private readonly tabContent: TabContentStores,
     private readonly addressClaims: ContactAddressClaims,
+    private readonly photos: PhotoBlobs,
   ) {}
 
   /** Makes tab deletion, custom field removal and type changes consistent with the contacts. */
@@ -196,7 +198,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         _id: id,
         ...(expected !== undefined ? { version: expected } : {}),
       });
-      if (deleted > 0) return;
+      if (deleted > 0) return this.photos.removeContact(user.tenantId, tab._id, id);
       await this.changes.forgetDeletion(user.tenantId, tab._id, id);
       if (expected !== undefined && (await scope.exists({ tabId: tab._id, _id: id }))) {
         throw preconditionFailed();
@@ -305,6 +307,8 @@ export class ContactsService implements TabContentStore, OnModuleInit {
   async removeTabContent(tenantId: string, tabId: string): Promise<void> {
     await this.contacts.forTenant(tenantId).deleteMany({ tabId });
     await this.changes.forgetTab(tenantId, tabId);
+    // After the contacts: no contact points to a photo removed here.
+    await this.photos.removeTab(tenantId, tabId);
   }
 
   private scope(user: AuthenticatedUser): TenantScope<Contact> {

@@ -15,6 +15,8 @@ import { CSV_BOM, csvRecord } from './csv';
 import { EXPORT_FORMATS, type ExportFormat } from './dto/contact-export.dto';
 import { xlsxWriter } from './spreadsheet';
 import { toVCard } from './vcard-writer';
+import type { BlobContent } from '../../blob-storage/blob-storage.service';
+import { photoBlobName, PhotoBlobs } from '../photo/photo-blobs';
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -61,6 +63,7 @@ export class ContactExportService {
   constructor(
     private readonly store: ContactTransferStore,
     private readonly tabs: TabsService,
+    private readonly photos: PhotoBlobs,
   ) {}
 
   async export(
@@ -91,14 +94,24 @@ export class ContactExportService {
         : Readable.from(
             chosen === 'csv'
               ? csvText(columns, contacts, user.userId)
-              : vcardText(contacts, tab.customFields, user.userId),
+              : vcardText(contacts, tab.customFields, user.userId, (contact) => this.photoOf(contact)),
           );
     return new StreamableFile(body, {
       type: CONTENT_TYPES[chosen],
       disposition: contentDisposition(tab.displayName, chosen),
     });
   }
+
+  private async photoOf(contact: Contact): Promise<BlobContent | null> {
+    if (!contact.photo) return null;
+    const name = photoBlobName(contact.tenantId, contact.tabId, contact._id, contact.photo.version);
+    const blob = await this.photos.read(name);
+    return blob && { data: blob.data, contentType: contact.photo.contentType };
+  }
 }
+
+/** A vCard carries the contact's photo (xlsx and CSV do not); the full picture, as stored. */
+type PhotoReader = (contact: Contact) => Promise<BlobContent | null>;
 
 /** Yields text in pieces of about {@link TEXT_CHUNK_CHARS}, not one write per contact. */
 async function* chunked(parts: AsyncIterable<string>): AsyncGenerator<string> {
@@ -133,10 +146,14 @@ function vcardText(
   contacts: AsyncIterable<Contact>,
   customFields: readonly CustomFieldDefinition[],
   userId: string,
+  photoOf: PhotoReader,
 ): AsyncGenerator<string> {
   return chunked(
     (async function* () {
-      for await (const contact of contacts) yield toVCard(toContactResource(contact, userId), customFields);
+      for await (const contact of contacts) {
+        const photo = await photoOf(contact);
+        yield toVCard(toContactResource(contact, userId), customFields, photo ?? undefined);
+      }
     })(),
   );
 }

@@ -5,6 +5,7 @@ import type { TabRules } from '../core/contact-mapping';
 import { detectDelimiter, parseCsv, restoreFormulaText, UnreadableFileError, utf8Slices } from './csv';
 import { checkXlsx, readXlsxRows, type SheetCell, type SheetRow } from './spreadsheet';
 import { parseVCards } from './vcard';
+import type { VCardPhoto } from './vcard-photo';
 
 export const IMPORT_FORMATS = ['xlsx', 'csv', 'vcf'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -50,6 +51,8 @@ export interface ImportRecord {
   input: Record<string, unknown>;
   sources: Map<string, string>;
   problems: RowProblem[];
+  /** A vCard's PHOTO (spreadsheets carry no photos). */
+  photo?: VCardPhoto;
 }
 
 export interface ImportLimits {
@@ -106,7 +109,7 @@ export async function openImport(
       columns: [],
       async *records() {
         for (const card of parseVCards(utf8Slices(bytes), tab.customFields)) {
-          yield { row: card.row, input: card.input, sources: new Map(), problems: [] };
+          yield { row: card.row, input: card.input, sources: new Map(), problems: [], photo: card.photo };
         }
       },
       count: (limit) => counted(parseVCards(utf8Slices(bytes)), limit),

@@ -34,6 +34,7 @@ import {
 } from './contact-import-reader';
 import { targetProperty } from './contact-columns';
 import { ImportFileChunk } from './contact-import-file.schema';
+import { PhotoBlobs } from '../photo/photo-blobs';
 import { ContactTransferStore } from './contact-transfer.store';
 import { UnreadableFileError } from './csv';
 import { ImportRun, type ImportInput } from './import-run';
@@ -75,6 +76,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
     private readonly contacts: ContactsService,
     private readonly store: ContactTransferStore,
     private readonly config: AppConfig,
+    private readonly photos: PhotoBlobs,
   ) {}
 
   onModuleInit(): void {
@@ -246,6 +248,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
       input,
       this.store,
       await this.store.emailDirectory(job.tenantId, tab._id),
+      this.photos,
     );
     let skip = job.progress.processed;
     try {

@@ -11,7 +11,7 @@ import { ContactChangeLog } from '../core/contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from '../core/contact-documents';
 import { contactModelOf } from '../core/contact.entity-model';
 import type { StoredContactFields } from '../core/contact-mapping';
-import { Contact } from '../core/contact.schema';
+import { Contact, type ContactPhoto } from '../core/contact.schema';
 
 export type ImportedUpdate = { _id: string; version: number; stored: StoredContactFields };
 
@@ -101,7 +101,7 @@ export class ContactTransferStore {
     tenantId: string,
     tab: Tab,
     author: UserReference,
-    inserts: Array<{ _id: string; stored: StoredContactFields }>,
+    inserts: Array<{ _id: string; stored: StoredContactFields; photo?: ContactPhoto }>,
     updates: ImportedUpdate[],
   ): Promise<{ inserted: number; updated: Set<string> }> {
     const count = inserts.length + updates.length;
@@ -109,9 +109,10 @@ export class ContactTransferStore {
     const scope = this.contacts.forTenant(tenantId);
     return this.changes.within(tenantId, tab._id, count, async ({ first }) => {
       const now = new Date();
-      const documents = inserts.map(({ _id, stored }, index) =>
-        newContact(_id, tab._id, stored, author, now, first + index),
-      );
+      const documents = inserts.map(({ _id, stored, photo }, index) => ({
+        ...newContact(_id, tab._id, stored, author, now, first + index),
+        ...(photo ? { photo } : {}),
+      }));
       const inserted = documents.length ? await insertNew(scope, documents) : 0;
       const updated = updates.length
         ? await applyUpdates(scope, tab, author, now, updates, first + inserts.length)

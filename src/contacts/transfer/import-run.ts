@@ -14,7 +14,11 @@ import {
   storedContactFields,
   type StoredContactFields,
 } from '../core/contact-mapping';
-import type { Contact } from '../core/contact.schema';
+import type { Contact, ContactPhoto } from '../core/contact.schema';
+import { ApiError } from '../../common/errors/api-error';
+import type { PhotoBlobs } from '../photo/photo-blobs';
+import { processPhoto, sniffImageType } from '../photo/photo-processing';
+import type { VCardPhoto } from './vcard-photo';
 import type { ContactInput } from '../core/contact-values';
 import type { ImportMode } from './dto/contact-import.dto';
 import { CreateContactDto } from '../core/dto/contact-input.dto';
@@ -51,7 +55,9 @@ export class ImportRun {
   readonly errors: JobRowError[];
   private readonly model;
   private readonly author;
-  private inserts: Array<{ _id: string; stored: StoredContactFields }> = [];
+  private inserts: Array<{ _id: string; stored: StoredContactFields; photo?: ContactPhoto }> = [];
+  /** Photo blobs written for this batch's new contacts: removed again if the batch is not written. */
+  private photoBlobs: string[] = [];
   private updates: Array<{ _id: string; row: number; input: ContactInput; sources: Map<string, string> }> =
     [];
   /** Contacts this batch writes: a second row for one of them waits for the batch to be written. */
@@ -66,6 +72,7 @@ export class ImportRun {
     private readonly store: ContactTransferStore,
     /** Normalized e-mail address → contact id, for the whole tab, kept current as rows are imported. */
     private readonly directory: Map<string, string>,
+    private readonly photos: PhotoBlobs,
   ) {
     this.progress = { ...context.job.progress };
     this.errors = [...context.job.rowErrors];
@@ -113,11 +120,36 @@ export class ImportRun {
     }
     if (holders.length === 0) {
       for (const address of addresses) this.directory.set(address, ownId);
-      this.inserts.push({ _id: ownId, stored });
+      const photo = record.photo ? await this.importPhoto(record, ownId, record.photo) : undefined;
+      this.inserts.push({ _id: ownId, stored, ...(photo ? { photo } : {}) });
       this.pending.add(ownId);
       return this.counted();
     }
     return this.addExisting(record, checked.input, addresses, holders);
+  }
+
+  /**
+   * A new contact's photo, through the same checks and processing as an upload, its blobs written before
+   * the contact that points to them. A photo that cannot be imported is reported on its row, and the
+   * contact is imported without it.
+   */
+  private async importPhoto(
+    { row, sources }: ImportRecord,
+    contactId: string,
+    source: VCardPhoto,
+  ): Promise<ContactPhoto | undefined> {
+    const skipped = (message: string) => this.report(row, sources, [{ column: 'PHOTO', message }]);
+    if ('refused' in source) return void skipped(source.refused);
+    try {
+      const processed = await processPhoto(source.data, sniffImageType(source.data) ?? '');
+      if (this.input.dryRun) return undefined;
+      const written = await this.photos.write(this.context.job.tenantId, this.tab._id, contactId, processed);
+      this.photoBlobs.push(...written.names);
+      return written.photo;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return void skipped(`PHOTO: ${error.message} The contact is imported without it.`);
+    }
   }
 
   /** A row whose e-mail addresses are in the tab already: skipped (mode create), or its contact's update. */
@@ -178,6 +210,7 @@ export class ImportRun {
     this.counts = { created: 0, updated: 0, skipped: 0, failed: 0 };
     this.rows = 0;
     this.inserts = [];
+    this.photoBlobs = [];
     this.updates = [];
     this.pending = new Set();
     await this.context.checkpoint(this.progress, this.errors);
@@ -226,13 +259,12 @@ export class ImportRun {
 
   /** Writes the batch; an update that lost a race with another writer is reported. */
   private async write(updates: ImportedUpdate[]): Promise<void> {
-    const written = await this.store.writeImportBatch(
-      this.context.job.tenantId,
-      this.tab,
-      this.author,
-      this.inserts,
-      updates,
-    );
+    const written = await this.store
+      .writeImportBatch(this.context.job.tenantId, this.tab, this.author, this.inserts, updates)
+      .catch(async (error: unknown) => {
+        await this.photos.discard(this.photoBlobs);
+        throw error;
+      });
     this.counts.created += written.inserted;
     this.counts.updated += written.updated.size;
     for (const update of updates) {

@@ -1,6 +1,7 @@
 import type { CustomFieldDefinition } from '../../contact-fields';
 import type { ContactResource } from '../core/contact-mapping';
 import type { AddressType, PhoneType } from '../core/contact.schema';
+import { vcardPhotoLine } from './vcard-photo';
 import {
   CUSTOM_FIELD_PROPERTY,
   EMAIL_NAME_PARAMETER,
@@ -21,6 +22,13 @@ function escapeText(value: string): string {
 /** Folds a content line at 75 octets (continuation lines begin with a space), never inside a character. */
 function fold(line: string): string {
   if (Buffer.byteLength(line, 'utf8') <= 75) return line + '\r\n';
+  // ASCII (a photo's base64): one octet a character, cut by position.
+  // eslint-disable-next-line no-control-regex -- the whole ASCII range
+  if (/^[\x00-\x7f]*$/.test(line)) {
+    const pieces = [line.slice(0, 75)];
+    for (let at = 75; at < line.length; at += 74) pieces.push(line.slice(at, at + 74));
+    return pieces.join('\r\n ') + '\r\n';
+  }
   let out = '';
   let current = '';
   let bytes = 0;
@@ -59,6 +67,7 @@ function customFieldText(value: unknown): string {
 export function toVCard(
   contact: ContactResource,
   customFields: readonly CustomFieldDefinition[] = [],
+  photo?: { data: Buffer; contentType: string },
 ): string {
   const lines: string[] = ['BEGIN:VCARD', 'VERSION:4.0'];
   lines.push(`FN:${escapeText(contact.displayName ?? '')}`);
@@ -106,6 +115,7 @@ export function toVCard(
       `${CUSTOM_FIELD_PROPERTY};X-KEY=${field.key};X-LABEL=${encodeParamValue(field.label)}:${customFieldText(value)}`,
     );
   }
+  if (photo) lines.push(vcardPhotoLine(photo.data, photo.contentType));
   lines.push(`UID:urn:uuid:${contact.id}`);
   lines.push(`REV:${contact.lastModifiedDateTime.toISOString().replace(/[-:]|\.\d{3}/g, '')}`);
   lines.push('END:VCARD');

@@ -3,6 +3,7 @@ import { headerKey } from './contact-columns';
 import { customFieldInput } from './cell-values';
 import { UnreadableFileError } from './csv';
 import type { AddressType, PhoneType } from '../core/contact.schema';
+import { vcardPhotoOf, type VCardPhoto } from './vcard-photo';
 
 /*
  * vCard 3.0 (RFC 2426) and 4.0 (RFC 6350): many cards in one file are read; cards are written as 4.0.
@@ -35,6 +36,8 @@ interface VCardProperty {
 export interface VCardEntry {
   row: number;
   input: Record<string, unknown>;
+  /** Its PHOTO, when it has one (the first). */
+  photo?: VCardPhoto;
 }
 
 const PHONE_TYPE_OF: Array<[string, PhoneType]> = [
@@ -172,7 +175,12 @@ export function* parseVCards(
     } else if (property.name === 'END' && property.value.trim().toUpperCase() === 'VCARD') {
       if (!card) throw new UnreadableFileError(`Line ${line}: END:VCARD without BEGIN:VCARD.`);
       row++;
-      yield { row, input: cardInput(card, customFields) };
+      const photo = card.find((property) => property.name === 'PHOTO');
+      yield {
+        row,
+        input: cardInput(card, customFields),
+        ...(photo ? { photo: vcardPhotoOf(photo.value, photo.params) } : {}),
+      };
       card = undefined;
     } else if (!card) {
       throw new UnreadableFileError(`Line ${line}: text outside a card (a card starts with BEGIN:VCARD).`);

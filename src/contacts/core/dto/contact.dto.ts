@@ -38,6 +38,24 @@ export class PostalAddressViewDto {
   countryOrRegion: string | null;
 }
 
+/** A contact's photo (Microsoft Graph's profilePhoto): the full picture; square sizes are at `…/photos/{size}`. */
+export class PhotoDto {
+  @ApiProperty({ example: 'default' })
+  id: string;
+
+  @ApiProperty({ type: 'integer', example: 480 })
+  width: number;
+
+  @ApiProperty({ type: 'integer', example: 640 })
+  height: number;
+
+  @ApiProperty({ name: '@odata.mediaContentType', enum: ['image/jpeg', 'image/png', 'image/webp'] })
+  '@odata.mediaContentType': string;
+
+  @ApiProperty({ name: '@odata.mediaEtag', example: '"3f0c1a7e-2b7d-4c1e-9a57-6f1f4f0e8a10"' })
+  '@odata.mediaEtag': string;
+}
+
 /** An external contact of a tab (shaped like Microsoft Graph's contact). */
 export class ContactDto {
   @ApiProperty({ format: 'uuid' })
@@ -104,6 +122,10 @@ export class ContactDto {
 
   /** Whether the caller marked this contact as a favourite. */
   isFavorite: boolean;
+
+  /** The contact's photo, or null; its bytes are at `…/contacts/{id}/photo/$value`. */
+  @ApiProperty({ type: PhotoDto, nullable: true })
+  photo: PhotoDto | null;
 
   createdBy: UserReferenceDto;
   lastModifiedBy: UserReferenceDto;

@@ -1,0 +1,122 @@
+'use strict';
+/**
+ * Runs the blob emulator for when AZURE_STORAGE_CONNECTION_STRING is unset, so that `npm start` and the
+ * tests need no Azure Storage account: Azurite (npm package `azurite`, Microsoft's Azure Storage
+ * emulator), its blob service only, on loopback, with its data in the given folder.
+ *
+ * The same contract as tools/embedded-db: the child prints `listening <url>` once it accepts connections,
+ * keeps its data in the folder, exits cleanly on SIGTERM, and watches its stdin pipe so that it ends with
+ * its parent however the parent ends.
+ */
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const readline = require('node:readline');
+
+class BlobEmulatorError extends Error {}
+
+/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
+const DEV_ACCOUNT = 'devstoreaccount1';
+const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+function connectionStringFor(url) {
+  return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${url}/${DEV_ACCOUNT};`;
+}
+
+function waitForListening(child, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const timer = setTimeout(
+      () => finish(new BlobEmulatorError(`blob emulator did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onExit = (code, signal) =>
+      finish(
+        new BlobEmulatorError(`blob emulator exited during start (${code ?? signal}): ${stderr.trim()}`),
+      );
+    function finish(error, value) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      lines.off('line', onLine);
+      if (error) reject(error);
+      else resolve(value);
+    }
+    function onLine(line) {
+      if (line.startsWith('listening ')) finish(undefined, line.slice('listening '.length).trim());
+    }
+    lines.on('line', onLine);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * Starts the emulator and resolves once it listens.
+ * @param {{ dataDir: string, listen?: string }} options `listen` is `HOST:PORT` (port 0: a free one)
+ * @returns {Promise<{ url: string, port: number, pid: number, connectionString: string,
+ *   stop: () => Promise<void>, exited: Promise<number|null>, child: import('node:child_process').ChildProcess }>}
+ */
+async function startBlobEmulator({ dataDir, listen = '127.0.0.1:0' } = {}) {
+  if (!dataDir) throw new BlobEmulatorError('startBlobEmulator: dataDir is required');
+  const [host, port] = listen.split(':');
+  const child = spawn(process.execPath, [path.join(__dirname, 'server.js'), dataDir, host, port], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let url;
+  try {
+    url = await waitForListening(child, 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    process.off('exit', killOnExit);
+    throw error;
+  }
+  child.stdout.resume();
+  child.stderr.resume();
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    url,
+    port: Number(new URL(url).port),
+    pid: child.pid,
+    connectionString: connectionStringFor(url),
+    stop,
+    exited,
+    child,
+  };
+}
+
+module.exports = { startBlobEmulator, connectionStringFor, BlobEmulatorError };
+
+// `node tools/blob-emulator [--data DIR] [--listen HOST:PORT]`: run it in the foreground.
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const option = (name, fallback) => {
+    const index = args.indexOf(name);
+    return index >= 0 ? args[index + 1] : fallback;
+  };
+  (async () => {
+    const dataDir = path.resolve(option('--data', path.join(__dirname, '..', '..', '.data', 'blob')));
+    const emulator = await startBlobEmulator({ dataDir, listen: option('--listen', '127.0.0.1:10000') });
+    process.stderr.write(`blob emulator (Azurite) at ${emulator.url}, data in ${dataDir}\n`);
+    process.stdout.write(`AZURE_STORAGE_CONNECTION_STRING=${emulator.connectionString}\n`);
+    const stop = () => void emulator.stop().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.exitCode = (await emulator.exited) ?? 1;
+  })().catch((error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
+}
