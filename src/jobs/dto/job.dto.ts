@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserReferenceDto } from '../../tabs/dto/tab.dto';
+import { UserReferenceDto } from '../../common/openapi/edited-resource.dto';
 import { JOB_STATUSES, type JobStatus } from '../job.schema';
 
 export class JobProgressDto {

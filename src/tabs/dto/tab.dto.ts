@@ -1,12 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ODataCollectionOf } from '../../common/openapi/odata-collection.dto';
 import { CONTACT_EDITORS, type ContactEditors } from '../../contact-fields';
+import { EditedResourceDto } from '../../common/openapi/edited-resource.dto';
 import { CategoryDto, CustomFieldDto, DefaultSortDto, FieldLayoutDto } from './tab-configuration.dto';
-
-export class UserReferenceDto {
-  id: string;
-  displayName: string;
-}
 
 export class TabPermissionsViewDto {
   @ApiProperty({ enum: CONTACT_EDITORS })
@@ -17,7 +13,7 @@ export class TabPermissionsViewDto {
 }
 
 /** A contact book: one Teams tab's configuration. */
-export class TabDto {
+export class TabDto extends EditedResourceDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -44,18 +40,6 @@ export class TabDto {
 
   @ApiProperty({ type: DefaultSortDto, nullable: true })
   defaultSort: DefaultSortDto | null;
-
-  createdBy: UserReferenceDto;
-  lastModifiedBy: UserReferenceDto;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdDateTime: Date;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  lastModifiedDateTime: Date;
-
-  @ApiProperty({ name: '@odata.etag', example: 'W/"1"' })
-  '@odata.etag': string;
 }
 
 export const TabCollectionDto = ODataCollectionOf(TabDto, 'tabs');

@@ -1,7 +1,7 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ODataCollectionOf } from '../../../common/openapi/odata-collection.dto';
 import { selectionOf } from '../../../common/openapi/openapi-conformance';
-import { UserReferenceDto } from '../../../tabs/dto/tab.dto';
+import { EditedResourceDto } from '../../../common/openapi/edited-resource.dto';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
 
 export class EmailAddressViewDto {
@@ -57,7 +57,7 @@ export class PhotoDto {
 }
 
 /** An external contact of a tab (shaped like Microsoft Graph's contact). */
-export class ContactDto {
+export class ContactDto extends EditedResourceDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -126,18 +126,6 @@ export class ContactDto {
   /** The contact's photo, or null; its bytes are at `…/contacts/{id}/photo/$value`. */
   @ApiProperty({ type: PhotoDto, nullable: true })
   photo: PhotoDto | null;
-
-  createdBy: UserReferenceDto;
-  lastModifiedBy: UserReferenceDto;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdDateTime: Date;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  lastModifiedDateTime: Date;
-
-  @ApiProperty({ name: '@odata.etag', example: 'W/"1"' })
-  '@odata.etag': string;
 }
 
 export const ContactCollectionDto = ODataCollectionOf(ContactDto, 'contacts');
