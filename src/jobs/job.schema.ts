@@ -9,14 +9,9 @@ import {
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export interface JobProgress {
-  total: number;
-  processed: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  failed: number;
-}
+/** What a job counts as it goes: the rows of its file, those handled so far, and their outcomes. */
+export const JOB_COUNTERS = ['total', 'processed', 'created', 'updated', 'skipped', 'failed'] as const;
+export type JobProgress = Record<(typeof JOB_COUNTERS)[number], number>;
 
 /** A problem with one row of the job's input; `row` is the row number in the file (1 = the header). */
 export interface JobRowError {
@@ -28,14 +23,9 @@ export interface JobRowError {
 /** The first errors a job keeps; later ones are only counted (in `progress.failed`/`skipped`). */
 export const JOB_ERRORS_KEPT = 1000;
 
-export const EMPTY_PROGRESS: JobProgress = Object.freeze({
-  total: 0,
-  processed: 0,
-  created: 0,
-  updated: 0,
-  skipped: 0,
-  failed: 0,
-});
+export const EMPTY_PROGRESS: JobProgress = Object.freeze(
+  Object.fromEntries(JOB_COUNTERS.map((counter) => [counter, 0])) as JobProgress,
+);
 
 /**
  * A background job (a contact import). Any instance may run it: the one holding the lease
