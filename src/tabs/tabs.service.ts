@@ -256,6 +256,13 @@ export class TabsService implements ChannelHolder, TenantCache, OnModuleInit {
     }
   }
 
+  /** The tab, for a write of its contacts: a 404 as {@link findTab}, a 403 for a caller who may not edit them. */
+  async findTabToEditContacts(user: AuthenticatedUser, tabId: string): Promise<Tab> {
+    const tab = await this.findTab(user, tabId);
+    this.assertCanEditContacts(user, tab);
+    return tab;
+  }
+
   /** Drops the cached configuration of a tenant's tabs (after its data is purged). */
   forgetTenant(tenantId: string): void {
     this.cache.deletePrefix(`${tenantId}|`);

@@ -110,8 +110,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     input: ContactInput,
     allowDuplicate: boolean,
   ): Promise<ContactResource> {
-    const tab = await this.tabs.findTab(user, tabId);
-    this.tabs.assertCanEditContacts(user, tab);
+    const tab = await this.tabs.findTabToEditContacts(user, tabId);
     const { fields, problems } = applyContactInput(EMPTY_CONTACT, input, tab, 'create');
     if (problems.length) throw invalid(problems);
     const stored = storedContactFields(fields, contactModelOf(tab));
@@ -142,8 +141,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     ifMatch?: string,
   ): Promise<ContactResource> {
     const expected = versionFromIfMatch(ifMatch);
-    const tab = await this.tabs.findTab(user, tabId);
-    this.tabs.assertCanEditContacts(user, tab);
+    const tab = await this.tabs.findTabToEditContacts(user, tabId);
     const scope = this.scope(user);
     const model = contactModelOf(tab);
     const write = (changeSeq: number) => async (): Promise<ContactResource> => {
@@ -183,8 +181,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
 
   async delete(user: AuthenticatedUser, tabId: string, id: string, ifMatch?: string): Promise<void> {
     const expected = versionFromIfMatch(ifMatch);
-    const tab = await this.tabs.findTab(user, tabId);
-    this.tabs.assertCanEditContacts(user, tab);
+    const tab = await this.tabs.findTabToEditContacts(user, tabId);
     const scope = this.scope(user);
     const remove = async (changeSeq: number): Promise<void> => {
       const current = await scope.findOne({ tabId: tab._id, _id: id }, { version: 1 });

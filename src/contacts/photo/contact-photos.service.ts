@@ -81,7 +81,7 @@ export class ContactPhotosService {
     ifMatch?: string,
   ): Promise<PhotoResource> {
     const expected = versionFromIfMatch(ifMatch);
-    const tab = await this.editableTab(user, tabId);
+    const tab = await this.tabs.findTabToEditContacts(user, tabId);
     const scope = this.contacts.forTenant(user.tenantId);
     await this.current(scope, tab, id, expected);
     const mediaType = contentType ?? '';
@@ -106,18 +106,12 @@ export class ContactPhotosService {
 
   async remove(user: AuthenticatedUser, tabId: string, id: string, ifMatch?: string): Promise<void> {
     const expected = versionFromIfMatch(ifMatch);
-    const tab = await this.editableTab(user, tabId);
+    const tab = await this.tabs.findTabToEditContacts(user, tabId);
     const scope = this.contacts.forTenant(user.tenantId);
     const current = await this.current(scope, tab, id, expected);
     if (!current.photo) throw noPhoto();
     const removed = await this.point(user, scope, tab, id, expected, undefined);
     if (removed) await this.blobs.discard(photoBlobNames(user.tenantId, tab._id, id, removed));
-  }
-
-  private async editableTab(user: AuthenticatedUser, tabId: string): Promise<Tab> {
-    const tab = await this.tabs.findTab(user, tabId);
-    this.tabs.assertCanEditContacts(user, tab);
-    return tab;
   }
 
   private async photoOf(

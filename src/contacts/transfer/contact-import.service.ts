@@ -94,8 +94,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<JobDto> {
-    const tab = await this.tabs.findTab(user, tabId);
-    this.tabs.assertCanEditContacts(user, tab);
+    const tab = await this.tabs.findTabToEditContacts(user, tabId);
     const upload = await this.readUpload(request);
     const options = await importOptions(upload.fields);
     const format = detectFormat(upload.bytes, upload.fileName);
