@@ -188,6 +188,12 @@ export interface TenantRepository<T extends TenantOwned> {
   ): Promise<T | null>;
 }
 
+/** What an update did: documents its filter matched, and those it changed. */
+export interface UpdateCounts {
+  matched: number;
+  modified: number;
+}
+
 /** The operations of one tenant on a tenant-owned collection; results are plain objects. */
 export interface TenantScope<T extends TenantOwned> {
   readonly tenantId: string;
@@ -203,10 +209,10 @@ export interface TenantScope<T extends TenantOwned> {
   insert(document: Omit<T, 'tenantId'>): Promise<T>;
   /** Inserts in order, stopping at the first failure; unordered (`ordered: false`) tries every document. */
   insertMany(documents: Array<Omit<T, 'tenantId'>>, options?: { ordered?: boolean }): Promise<number>;
-  updateOne(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<{ matched: number; modified: number }>;
+  updateOne(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<UpdateCounts>;
   /** Applies each update to the one document its filter matches, unordered; returns how many matched. */
   bulkUpdate(updates: Array<{ filter: FilterQuery<T>; update: UpdateQuery<T> }>): Promise<number>;
-  updateMany(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<{ matched: number; modified: number }>;
+  updateMany(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<UpdateCounts>;
   /** Updates one document and returns it as it is afterwards, or null when none matched. */
   findOneAndUpdate(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<T | null>;
   /** Updates the matching document or inserts one (with the filter's equalities, the tenant among them). */
@@ -307,12 +313,8 @@ class MongooseTenantScope<T extends TenantOwned> implements TenantScope<T> {
     return inserted.length;
   }
 
-  async updateOne(
-    filter: FilterQuery<T>,
-    update: UpdateQuery<T>,
-  ): Promise<{ matched: number; modified: number }> {
-    const result = await this.model.updateOne(this.filter(filter), update).exec();
-    return { matched: result.matchedCount, modified: result.modifiedCount };
+  updateOne(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<UpdateCounts> {
+    return this.update('updateOne', filter, update);
   }
 
   async bulkUpdate(updates: Array<{ filter: FilterQuery<T>; update: UpdateQuery<T> }>): Promise<number> {
@@ -326,11 +328,16 @@ class MongooseTenantScope<T extends TenantOwned> implements TenantScope<T> {
     return result.matchedCount;
   }
 
-  async updateMany(
+  updateMany(filter: FilterQuery<T>, update: UpdateQuery<T>): Promise<UpdateCounts> {
+    return this.update('updateMany', filter, update);
+  }
+
+  private async update(
+    method: 'updateOne' | 'updateMany',
     filter: FilterQuery<T>,
     update: UpdateQuery<T>,
-  ): Promise<{ matched: number; modified: number }> {
-    const result = await this.model.updateMany(this.filter(filter), update).exec();
+  ): Promise<UpdateCounts> {
+    const result = await this.model[method](this.filter(filter), update).exec();
     return { matched: result.matchedCount, modified: result.modifiedCount };
   }
 
