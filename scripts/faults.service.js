@@ -8,23 +8,12 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('../tools/child-process');
 const { buildIfNeeded } = require('./build-if-needed');
 
 const ROOT = path.resolve(__dirname, '..');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -149,4 +138,4 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
   };
 }
 
-module.exports = { startService, freePort, sleep, waitForReady };
+module.exports = { startService, sleep, waitForReady };

@@ -14,7 +14,8 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { freePort, sleep } = require('./faults.service');
+const { freePort } = require('../tools/child-process');
+const { sleep } = require('./faults.service');
 const { record } = require('./test-results');
 
 const ROOT = path.resolve(__dirname, '..');

@@ -12,7 +12,8 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { buildIfNeeded } = require('./build-if-needed');
-const { freePort, sleep, waitForReady } = require('./faults.service');
+const { freePort } = require('../tools/child-process');
+const { sleep, waitForReady } = require('./faults.service');
 
 const ROOT = path.resolve(__dirname, '..');
 

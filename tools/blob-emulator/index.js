@@ -10,7 +10,7 @@
  */
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const readline = require('node:readline');
+const { waitForLine } = require('../child-process');
 
 class BlobEmulatorError extends Error {}
 
@@ -20,36 +20,6 @@ const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/
 
 function connectionStringFor(url) {
   return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${url}/${DEV_ACCOUNT};`;
-}
-
-function waitForListening(child, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const timer = setTimeout(
-      () => finish(new BlobEmulatorError(`blob emulator did not start within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const onExit = (code, signal) =>
-      finish(
-        new BlobEmulatorError(`blob emulator exited during start (${code ?? signal}): ${stderr.trim()}`),
-      );
-    function finish(error, value) {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      lines.off('line', onLine);
-      if (error) reject(error);
-      else resolve(value);
-    }
-    function onLine(line) {
-      if (line.startsWith('listening ')) finish(undefined, line.slice('listening '.length).trim());
-    }
-    lines.on('line', onLine);
-    child.once('exit', onExit);
-  });
 }
 
 /**
@@ -70,7 +40,10 @@ async function startBlobEmulator({ dataDir, listen = '127.0.0.1:0' } = {}) {
   process.once('exit', killOnExit);
   let url;
   try {
-    url = await waitForListening(child, 30_000);
+    url = await waitForLine(child, 'listening ', 30_000, {
+      name: 'blob emulator',
+      failure: (message) => new BlobEmulatorError(message),
+    });
   } catch (error) {
     child.kill('SIGKILL');
     process.off('exit', killOnExit);

@@ -23,7 +23,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const readline = require('node:readline');
+const { waitForLine } = require('../child-process');
 
 const SOURCE_DIR = __dirname;
 const REPO_ROOT = path.resolve(SOURCE_DIR, '..', '..');
@@ -294,36 +294,6 @@ function ensureBuilt({ engine, log = defaultLog } = {}) {
   return target;
 }
 
-function waitForLine(child, prefix, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const timer = setTimeout(
-      () => finish(new EmbeddedDbError(`embedded database did not start within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const onExit = (code, signal) =>
-      finish(
-        new EmbeddedDbError(`embedded database exited during start (${code ?? signal}): ${stderr.trim()}`),
-      );
-    function finish(error, value) {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      lines.off('line', onLine);
-      if (error) reject(error);
-      else resolve(value);
-    }
-    function onLine(line) {
-      if (line.startsWith(prefix)) finish(undefined, line.slice(prefix.length).trim());
-    }
-    lines.on('line', onLine);
-    child.once('exit', onExit);
-  });
-}
-
 async function ping(uri, timeoutMs) {
   const { MongoClient } = require('mongodb');
   const deadline = Date.now() + timeoutMs;
@@ -368,7 +338,10 @@ async function startEmbeddedDb({ dataDir, listen = '127.0.0.1:0', logLevel = 'wa
 
   let uri;
   try {
-    uri = await waitForLine(child, 'listening ', 30_000);
+    uri = await waitForLine(child, 'listening ', 30_000, {
+      name: 'embedded database',
+      failure: (message) => new EmbeddedDbError(message),
+    });
     await ping(uri, 15_000);
   } catch (error) {
     child.kill('SIGKILL');

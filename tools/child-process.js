@@ -1,0 +1,54 @@
+'use strict';
+/** What the launchers of tools/ share: a free loopback port, and waiting for a child to say it is ready. */
+const net = require('node:net');
+const readline = require('node:readline');
+
+/** A port free on 127.0.0.1 right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Resolves with the rest of the first line of the child's stdout that starts with `prefix`; rejects with
+ * `failure(message)` when the child exits first (with the end of its stderr) or after `timeoutMs`.
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {string} prefix
+ * @param {number} timeoutMs
+ * @param {{ name: string, failure: (message: string) => Error }} what the child is called in messages
+ */
+function waitForLine(child, prefix, timeoutMs, { name, failure }) {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const timer = setTimeout(
+      () => finish(failure(`${name} did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onExit = (code, signal) =>
+      finish(failure(`${name} exited during start (${code ?? signal}): ${stderr.trim()}`));
+    function finish(error, value) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      lines.off('line', onLine);
+      if (error) reject(error);
+      else resolve(value);
+    }
+    function onLine(line) {
+      if (line.startsWith(prefix)) finish(undefined, line.slice(prefix.length).trim());
+    }
+    lines.on('line', onLine);
+    child.once('exit', onExit);
+  });
+}
+
+module.exports = { freePort, waitForLine };
