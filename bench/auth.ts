@@ -14,21 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
-
-/** The parts of autocannon's result this benchmark reports (the package ships no types). */
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: {
-  url: string;
-  headers: Record<string, string>;
-  connections: number;
-  duration: number;
-}) => Promise<AutocannonResult>;
+import { autocannon, type AutocannonResult } from './support/autocannon';
 
 const CONNECTIONS = 32;
 const DURATION_SECONDS = 10;

@@ -36,34 +36,8 @@ import { parseArgs } from 'node:util';
 import { BSON, MongoClient, type Document, type Filter } from 'mongodb';
 import { seededRandom } from '../test/support/odata-fixture';
 import { serveApi, startChild, stopChild } from './support/service-process';
+import { autocannon, type AutocannonRequest } from './support/autocannon';
 
-/** The parts of autocannon's result reported here (the package ships no types). */
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  /** Seconds the run took. */
-  duration: number;
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: {
-  url: string;
-  headers?: Record<string, string>;
-  connections: number;
-  duration?: number;
-  amount?: number;
-  timeout?: number;
-  requests?: AutocannonRequest[];
-}) => Promise<AutocannonResult>;
 /** Seconds before autocannon counts a request as failed: a slow database is measured, not dropped. */
 const REQUEST_TIMEOUT_SECONDS = 300;
 

@@ -23,26 +23,13 @@ import { parseArgs } from 'node:util';
 import { processPhoto } from '../src/contacts/photo/photo-processing';
 import { phoneJpeg } from '../test/support/photo-fixtures';
 import { serveApi, startChild, stopChild } from './support/service-process';
+import { autocannon } from './support/autocannon';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const USER = 'aaaaaaaa-0000-4000-8000-000000000001';
 const CONTAINER = 'bench-photos';
 const CONNECTIONS = 8;
 const GOALS = { readRatio: 0.7, memoryGrowthMiB: 64 };
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number };
-  errors: number;
-  non2xx: number;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: {
-  url: string;
-  headers?: Record<string, string>;
-  connections: number;
-  duration: number;
-}) => Promise<AutocannonResult>;
 
 const { values: flags } = parseArgs({
   options: {

@@ -16,20 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: {
-  url: string;
-  headers: Record<string, string>;
-  connections: number;
-  duration: number;
-}) => Promise<AutocannonResult>;
+import { autocannon, type AutocannonResult } from './support/autocannon';
 
 interface ClusterNode {
   index: number;
