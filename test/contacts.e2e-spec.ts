@@ -816,6 +816,16 @@ describe('contacts', () => {
       if (targets) expect(res.body.error.details.map((d: { target: string }) => d.target)).toEqual(targets);
     }
 
+    it.each(['0035-05-09', '0001-01-01', '9999-12-31', '2024-02-29'])(
+      'takes a birthday of %s, a real day of any four-digit year, as OpenAPI format date allows',
+      async (birthday) => {
+        const res = await call(as.owner).post(base, { givenName: 'Dated', birthday });
+        expect(res.status).toBe(201);
+        expect(res.body.birthday).toBe(birthday);
+        await call(as.owner).delete(`${base}/${res.body.id}`).expect(204);
+      },
+    );
+
     it.each(cases)(
       'refuses a contact with %s: 4xx, the error body, nothing stored',
       async (_label, body, targets) => {

@@ -8,7 +8,7 @@ export { translateFilter } from './filter-translator';
 export * from './index-coverage';
 export { keysetCondition } from './keyset';
 export { ODATA_LIMITS } from './limits';
-export { isNullLiteral, literalValue, stringLiteralText, type LiteralValue } from './literals';
+export { isCalendarDay, isNullLiteral, literalValue, stringLiteralText, type LiteralValue } from './literals';
 export * from './normalize';
 export * from './odata-collection';
 export * from './odata-query';

@@ -30,7 +30,7 @@ export function isNullLiteral(node: LiteralNode): boolean {
 }
 
 /** A date-only value `YYYY-MM-DD` that names a real calendar day. */
-export function isCalendarDate(text: string): boolean {
+export function isCalendarDay(text: string): boolean {
   const date = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
@@ -73,14 +73,14 @@ export function literalValue(
     case 'Edm.DateTimeOffset': {
       let date: Date;
       if (node.literalType === 'Edm.DateTimeOffset') date = new Date(node.text);
-      else if (node.literalType === 'Edm.Date' && isCalendarDate(node.text))
+      else if (node.literalType === 'Edm.Date' && isCalendarDay(node.text))
         date = new Date(`${node.text}T00:00:00Z`);
       else throw mismatch();
       if (Number.isNaN(date.getTime())) throw mismatch();
       return date;
     }
     case 'Edm.Date':
-      if (node.literalType !== 'Edm.Date' || !isCalendarDate(node.text)) throw mismatch();
+      if (node.literalType !== 'Edm.Date' || !isCalendarDay(node.text)) throw mismatch();
       return node.text;
     case 'Edm.Guid': {
       const text = node.literalType === 'Edm.String' ? stringLiteralText(node) : node.text;

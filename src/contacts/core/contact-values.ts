@@ -1,7 +1,7 @@
 import { isEmail, isURL } from 'class-validator';
 import type { ApiErrorDetail } from '../../common/errors/api-error';
 import { LIMITS, type ContactTextField, type CustomFieldDefinition } from '../../contact-fields';
-import { normalizeText } from '../../odata';
+import { isCalendarDay, normalizeText } from '../../odata';
 import type { CustomFieldValue, EmailAddress, Phone, PostalAddress } from './contact.schema';
 
 /** The editable content of a contact, validated and cleaned. */
@@ -46,9 +46,7 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** A `YYYY-MM-DD` string naming a real day. */
 export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  return typeof value === 'string' && DATE.test(value) && isCalendarDay(value);
 }
 
 export function problem(target: string, message: string): ApiErrorDetail {

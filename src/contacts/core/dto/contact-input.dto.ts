@@ -8,17 +8,17 @@ import {
   IsByteLength,
   IsEmail,
   IsIn,
-  IsISO8601,
   IsObject,
   IsString,
   IsUrl,
   Matches,
   MaxLength,
   ValidateNested,
+  ValidateBy,
 } from 'class-validator';
 import { IsOmittable } from '../../../common/validation/dto-validation';
 import { LIMITS } from '../../../contact-fields';
-import { PHONE_NUMBER } from '../contact-values';
+import { isCalendarDate, PHONE_NUMBER } from '../contact-values';
 import { ADDRESS_TYPES, PHONE_TYPES, type AddressType, type PhoneType } from '../contact.schema';
 import { NOTES_MAX_BYTES } from '../notes-sanitizer';
 
@@ -29,6 +29,14 @@ const MULTI_LINE = '[^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f]';
 /** What `String.prototype.trim` removes (JavaScript's `\s`; Python's `re`, which the fuzzer uses, has another). */
 const TRIMMED = '[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+/** A `YYYY-MM-DD` that names a real day: the rule of date custom fields too (any year from 0000 to 9999). */
+function IsCalendarDate(message: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isCalendarDate',
+    validator: { validate: isCalendarDate, defaultMessage: () => message },
+  });
+}
 /**
  * An http or https URL on a domain name, as the contact's websites are kept: a subset of what `IsUrl`
  * accepts, so that the OpenAPI pattern is exactly the rule (no port, no IP address, ASCII host).
@@ -225,7 +233,7 @@ export class CreateContactDto {
   @ApiPropertyOptional({ type: String, format: 'date', example: '1984-05-17' })
   @IsOmittable()
   @Matches(DATE, { message: 'birthday must be a date YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'birthday must be a real date' })
+  @IsCalendarDate('birthday must be a real date')
   birthday?: string;
 
   /**
