@@ -100,17 +100,7 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
     /** The service's log lines so far (JSON, warn and above). */
     output: () => output.join(''),
     /** A valid access token for the service. */
-    token({ tenantId, userId, name, admin = false }) {
-      return localIdp.mintToken(keys, {
-        issuer: localIdp.issuerFor(localIdp.providerUrl(idpPort), tenantId),
-        audience: localIdp.LOCAL_CLIENT_ID,
-        tenantId,
-        userId,
-        name,
-        admin,
-        expiresIn: 6 * 3600,
-      });
-    },
+    token: (claims) => testToken(keys, localIdp.providerUrl(idpPort), claims),
     /** Resident memory and live heap (KiB) after a full collection. */
     async memoryKiB() {
       child.kill('SIGUSR2');
@@ -138,4 +128,21 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
   };
 }
 
-module.exports = { startService, sleep, waitForReady };
+/**
+ * An access token of the local identity provider at `providerUrl`, valid for 6 hours: long enough for any
+ * test run. Needs the compiled service (dist/).
+ */
+function testToken(keys, providerUrl, { tenantId, userId, name, admin = false }) {
+  const localIdp = require('../dist/auth/local-identity-provider');
+  return localIdp.mintToken(keys, {
+    issuer: localIdp.issuerFor(providerUrl, tenantId),
+    audience: localIdp.LOCAL_CLIENT_ID,
+    tenantId,
+    userId,
+    name,
+    admin,
+    expiresIn: 6 * 3600,
+  });
+}
+
+module.exports = { startService, sleep, testToken, waitForReady };

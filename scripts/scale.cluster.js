@@ -13,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { buildIfNeeded } = require('./build-if-needed');
 const { freePort } = require('../tools/child-process');
-const { sleep, waitForReady } = require('./faults.service');
+const { sleep, testToken, waitForReady } = require('./faults.service');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -175,17 +175,7 @@ async function startCluster({
       redis,
       dbUri: db.uri,
       dbName: sharedEnv.MONGODB_DB_NAME,
-      token({ tenantId, userId, name, admin = false }) {
-        return localIdp.mintToken(keys, {
-          issuer: localIdp.issuerFor(idp.url, tenantId),
-          audience: localIdp.LOCAL_CLIENT_ID,
-          tenantId,
-          userId,
-          name,
-          admin,
-          expiresIn: 6 * 3600,
-        });
-      },
+      token: (claims) => testToken(keys, idp.url, claims),
       /** Starts Redis again on its port (after `redis.stop()`), as a restarted Redis server would come back. */
       async restartRedis() {
         const again = await startRedis({ log, port: redis.port });

@@ -1,5 +1,5 @@
 'use strict';
-/** What the launchers of tools/ share: a free loopback port, and waiting for a child to say it is ready. */
+/** What the launchers of tools/ share: a free loopback port, waiting for a child to say it is ready, stopping it. */
 const net = require('node:net');
 const readline = require('node:readline');
 
@@ -51,4 +51,17 @@ function waitForLine(child, prefix, timeoutMs, { name, failure }) {
   });
 }
 
-module.exports = { freePort, waitForLine };
+/**
+ * Stops a child started by a launcher: SIGTERM, SIGKILL after 5 s, and resolves once it has exited.
+ * `killOnExit` is the launcher's listener that kills the child should this process end first.
+ */
+async function stopChild(child, exited, killOnExit) {
+  process.off('exit', killOnExit);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+module.exports = { freePort, stopChild, waitForLine };

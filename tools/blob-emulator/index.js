@@ -10,7 +10,7 @@
  */
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { waitForLine } = require('../child-process');
+const { stopChild, waitForLine } = require('../child-process');
 
 class BlobEmulatorError extends Error {}
 
@@ -51,14 +51,7 @@ async function startBlobEmulator({ dataDir, listen = '127.0.0.1:0' } = {}) {
   }
   child.stdout.resume();
   child.stderr.resume();
-  const stop = async () => {
-    process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopChild(child, exited, killOnExit);
   return {
     url,
     port: Number(new URL(url).port),

@@ -23,7 +23,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { waitForLine } = require('../child-process');
+const { stopChild, waitForLine } = require('../child-process');
 
 const SOURCE_DIR = __dirname;
 const REPO_ROOT = path.resolve(SOURCE_DIR, '..', '..');
@@ -351,14 +351,7 @@ async function startEmbeddedDb({ dataDir, listen = '127.0.0.1:0', logLevel = 'wa
   child.stderr.resume();
   child.stdout.resume();
 
-  const stop = async () => {
-    process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopChild(child, exited, killOnExit);
   return {
     uri,
     port: Number(new URL(uri).port),
