@@ -10,7 +10,9 @@
  * Schemathesis is installed in .cache/fuzz/venv (git-ignored) on first use.
  *
  * FUZZ_MAX_EXAMPLES (default 100) bounds the cases per operation and phase; CI sets a smaller number.
- * FUZZ_SEED makes a run reproducible. The report (JUnit XML) goes to .cache/fuzz/.
+ * FUZZ_SEED makes a run reproducible. The report (JUnit XML) goes to .cache/fuzz/. Arguments after `--` go
+ * to Schemathesis as they are (`npm run test:fuzz -- --phases stateful --include-path-regex photo`).
+ * Settings that belong to one operation are in scripts/schemathesis.toml.
  */
 const { spawnSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -145,7 +147,11 @@ async function main() {
     await seed(service, token);
     fs.mkdirSync(REPORT_DIR, { recursive: true });
     const junit = path.join(REPORT_DIR, 'junit.xml');
+    // A report left by an earlier run must not be read as this run's.
+    fs.rmSync(junit, { force: true });
     const args = [
+      '--config-file',
+      path.join(__dirname, 'schemathesis.toml'),
       'run',
       path.join(ROOT, 'openapi', 'openapi.json'),
       '--url',
@@ -171,6 +177,7 @@ async function main() {
       '--output-sanitize',
       'true',
       ...(process.env.FUZZ_SEED ? ['--seed', process.env.FUZZ_SEED] : []),
+      ...process.argv.slice(2),
     ];
     code = await new Promise((resolve) => {
       const child = spawn(path.join(BIN, 'schemathesis'), args, {
