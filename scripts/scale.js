@@ -211,11 +211,12 @@ async function importCheck(cluster, db) {
   const contacts = db.collection('contacts');
   // Killed while a batch is being written (a count that is not a whole number of batches): the kill may land
   // before that batch's checkpoint (then the resuming instance writes those rows again) or just after it.
+  // Not during the last batch: the job could finish between this count and the kill.
   let job;
   let written = 0;
   for (const deadline = Date.now() + 60_000; ;) {
     written = await contacts.countDocuments({ tenantId, tabId: tab.id });
-    if (written % IMPORT_BATCH_ROWS !== 0) break;
+    if (written % IMPORT_BATCH_ROWS !== 0 && written < IMPORT_ROWS - IMPORT_BATCH_ROWS) break;
     job = await jobs.findOne({ _id: started.body.id }, { projection: { status: 1 } });
     if (job.status !== 'running' && job.status !== 'queued')
       return { ok: false, figures: `the import was ${job.status} before it could be interrupted` };
@@ -223,7 +224,9 @@ async function importCheck(cluster, db) {
   }
   job = await jobs.findOne({ _id: started.body.id });
   const owner = cluster.nodes.find((node) => node.jobInstanceId() === job.leaseOwner);
-  if (!owner) return { ok: false, figures: `no instance owns the lease ${job.leaseOwner}` };
+  if (!owner) {
+    return { ok: false, figures: `no instance owns the lease ${job.leaseOwner} (the job is ${job.status})` };
+  }
   await owner.kill();
   const killedAt = Date.now();
   const afterKill = await jobs.findOne({ _id: started.body.id });
