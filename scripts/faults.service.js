@@ -39,6 +39,59 @@ function rssKiB(pid) {
 }
 
 /**
+ * `node dist/main.js` as a child of this process, with `env` over this process's environment, ready once
+ * /health/ready answers 200 (rejects, with the end of its output, when it exits or times out first). Killed
+ * should this process exit without stopping it. `output()` is what it has written (its log lines); `stop()`
+ * is SIGTERM, SIGKILL after 20 s, and resolves with its exit code (or the signal's name).
+ * @param {{ name: string, env: Record<string, string>, nodeArgs?: string[] }} options
+ */
+async function startApiProcess({ name, env, nodeArgs = [] }) {
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  try {
+    await Promise.race([
+      waitForReady(url, 120_000),
+      exited.then((code) => {
+        throw new Error(`${name} exited during start (${code}): ${output.join('').slice(-2000)}`);
+      }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    url,
+    child,
+    exited,
+    running,
+    output: () => output.join(''),
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (running()) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/**
  * @param {{ label: string, env?: Record<string, string>, log?: (line: string) => void }} options
  */
 async function startService({ label, env = {}, log = (line) => process.stderr.write(`${line}\n`) }) {
@@ -52,41 +105,26 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
   const { startBlobEmulator } = require('../tools/blob-emulator');
   const blobs = await startBlobEmulator({ dataDir: path.join(work, 'blob') });
   const [port, idpPort] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${port}`;
-  const stderr = [];
-  const nodeArgs = ['--expose-gc', '-r', path.join(__dirname, 'faults.gc.js')];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MONGODB_URI: db.uri,
-      MONGODB_DB_NAME: label,
-      AZURE_STORAGE_CONNECTION_STRING: blobs.connectionString,
-      AUTH_MODE: 'local',
-      LOCAL_IDP_DIR: idpDir,
-      LOCAL_IDP_PORT: String(idpPort),
-      FAULTS_HEAP_FILE: path.join(work, 'heap-used'),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = [];
-  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk) => stderr.push(chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  let api;
   try {
-    await Promise.race([
-      waitForReady(url, 120_000),
-      exited.then((code) => {
-        throw new Error(`the service exited during start (${code}): ${stderr.join('').slice(-2000)}`);
-      }),
-    ]);
+    api = await startApiProcess({
+      name: 'the service',
+      nodeArgs: ['--expose-gc', '-r', path.join(__dirname, 'faults.gc.js')],
+      env: {
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        MONGODB_URI: db.uri,
+        MONGODB_DB_NAME: label,
+        AZURE_STORAGE_CONNECTION_STRING: blobs.connectionString,
+        AUTH_MODE: 'local',
+        LOCAL_IDP_DIR: idpDir,
+        LOCAL_IDP_PORT: String(idpPort),
+        FAULTS_HEAP_FILE: path.join(work, 'heap-used'),
+        ...env,
+      },
+    });
   } catch (error) {
-    child.kill('SIGKILL');
     await db.stop();
     await blobs.stop();
     throw error;
@@ -94,19 +132,19 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
   const keys = await localIdp.loadKeyMaterial(idpDir);
 
   return {
-    url,
-    pid: child.pid,
-    exited,
+    url: api.url,
+    pid: api.child.pid,
+    exited: api.exited,
     /** The service's log lines so far (JSON, warn and above). */
-    output: () => output.join(''),
+    output: api.output,
     /** A valid access token for the service. */
     token: (claims) => testToken(keys, localIdp.providerUrl(idpPort), claims),
     /** Resident memory and live heap (KiB) after a full collection. */
     async memoryKiB() {
-      child.kill('SIGUSR2');
+      api.child.kill('SIGUSR2');
       await sleep(1000);
       const heapUsed = Number(fs.readFileSync(path.join(work, 'heap-used'), 'utf8'));
-      return { rss: rssKiB(child.pid), heap: Math.round(heapUsed / 1024) };
+      return { rss: rssKiB(api.child.pid), heap: Math.round(heapUsed / 1024) };
     },
     dbUri: () => db.uri,
     async stopDatabase() {
@@ -117,9 +155,7 @@ async function startService({ label, env = {}, log = (line) => process.stderr.wr
     },
     /** SIGTERM, then the exit code; the database and the work folder go too. */
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout')]);
-      if (code === 'timeout') child.kill('SIGKILL');
+      const code = await api.stop();
       await db.stop();
       await blobs.stop();
       fs.rmSync(work, { recursive: true, force: true });
@@ -145,4 +181,4 @@ function testToken(keys, providerUrl, { tenantId, userId, name, admin = false })
   });
 }
 
-module.exports = { startService, sleep, testToken, waitForReady };
+module.exports = { startApiProcess, startService, sleep, testToken };

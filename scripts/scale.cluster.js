@@ -6,16 +6,13 @@
  * round-robin proxy; the local identity provider is served by this process, so every instance accepts the
  * same tokens (same issuer, same keys) and none of them owns it.
  */
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { buildIfNeeded } = require('./build-if-needed');
 const { freePort } = require('../tools/child-process');
-const { sleep, testToken, waitForReady } = require('./faults.service');
-
-const ROOT = path.resolve(__dirname, '..');
+const { startApiProcess, testToken } = require('./faults.service');
 
 /**
  * A round-robin HTTP proxy on 127.0.0.1: each request goes to the next instance; an instance that refuses
@@ -73,48 +70,18 @@ function startProxy(targets) {
 /** One API instance as a child process; `output()` is its log (JSON lines). */
 async function startInstance(index, env) {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = [];
-  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-  // Should this process end without stopping it (a crash), the instance goes with it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
-  await Promise.race([
-    waitForReady(url, 120_000),
-    exited.then((code) => {
-      throw new Error(`instance ${index} exited during start (${code}): ${output.join('').slice(-2000)}`);
-    }),
-  ]);
-  const text = () => output.join('');
+  const api = await startApiProcess({ name: `instance ${index}`, env: { ...env, PORT: String(port) } });
   return {
     index,
-    url,
+    url: api.url,
     port,
-    pid: child.pid,
-    output: text,
+    pid: api.child.pid,
+    output: api.output,
     /** The id under which this instance takes job leases (it logs it at start). */
-    jobInstanceId: () => /instance ([0-9a-f-]{36}) takes jobs/.exec(text())?.[1],
-    alive: () => child.exitCode === null && child.signalCode === null,
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout')]);
-      if (code === 'timeout') {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
+    jobInstanceId: () => /instance ([0-9a-f-]{36}) takes jobs/.exec(api.output())?.[1],
+    alive: api.running,
+    kill: api.kill,
+    stop: api.stop,
   };
 }
 

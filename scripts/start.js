@@ -14,43 +14,52 @@ function log(line) {
   process.stderr.write(`${line}\n`);
 }
 
-async function startSupervisedDatabase() {
-  const { startEmbeddedDb } = require('../tools/embedded-db');
-  const dataDir = path.resolve(ROOT, process.env.EMBEDDED_DB_DATA_DIR || path.join('.data', 'db'));
-  const started = Date.now();
-  let db = await startEmbeddedDb({ dataDir, listen: process.env.EMBEDDED_DB_LISTEN || '127.0.0.1:0', log });
-  log(
-    `embedded database ready at ${db.uri} (data in ${path.relative(ROOT, dataDir)}, ${Date.now() - started} ms)`,
-  );
-
-  // On a signal the API drains its in-flight requests first, so the database must outlive it: it stops
-  // when this process exits (and its stdin pipe closes); the flag only keeps the watcher from restarting it.
+/**
+ * Keeps a launched child (the embedded database, the blob emulator) running while the API runs: the API keeps
+ * its address, so one that dies is started again on the same port. On a signal the API drains its in-flight
+ * requests first, so the child must outlive it: it stops when this process exits (and its stdin pipe
+ * closes); the signal only keeps the watcher from starting it again.
+ * @param {string} name
+ * @param {{ port: number, exited: Promise<unknown>, child: import('node:child_process').ChildProcess }} first
+ * @param {(listen: string) => Promise<typeof first>} startAgain
+ */
+function supervise(name, first, startAgain) {
+  let current = first;
   let stopping = false;
   const markStopping = () => {
     stopping = true;
   };
   process.once('SIGINT', markStopping);
   process.once('SIGTERM', markStopping);
-  process.once('exit', () => db.child.kill('SIGTERM'));
-
-  // The API keeps its connection string, so a restarted database must come back on the same port.
+  process.once('exit', () => current.child.kill('SIGTERM'));
   const watch = async () => {
-    const code = await db.exited;
+    const code = await current.exited;
     if (stopping) return;
-    log(`embedded database exited (${code}); restarting it on port ${db.port}`);
+    log(`${name} exited (${code}); restarting it on port ${current.port}`);
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       if (stopping) return;
       try {
-        db = await startEmbeddedDb({ dataDir, listen: `127.0.0.1:${db.port}`, log });
-        log('embedded database restarted');
+        current = await startAgain(`127.0.0.1:${current.port}`);
+        log(`${name} restarted`);
         return watch();
       } catch (error) {
-        log(`embedded database restart failed: ${error.message}`);
+        log(`${name} restart failed: ${error.message}`);
       }
     }
   };
   void watch();
+}
+
+async function startSupervisedDatabase() {
+  const { startEmbeddedDb } = require('../tools/embedded-db');
+  const dataDir = path.resolve(ROOT, process.env.EMBEDDED_DB_DATA_DIR || path.join('.data', 'db'));
+  const started = Date.now();
+  const db = await startEmbeddedDb({ dataDir, listen: process.env.EMBEDDED_DB_LISTEN || '127.0.0.1:0', log });
+  log(
+    `embedded database ready at ${db.uri} (data in ${path.relative(ROOT, dataDir)}, ${Date.now() - started} ms)`,
+  );
+  supervise('embedded database', db, (listen) => startEmbeddedDb({ dataDir, listen, log }));
   return db.uri;
 }
 
@@ -58,29 +67,9 @@ async function startSupervisedDatabase() {
 async function startSupervisedBlobEmulator() {
   const { startBlobEmulator } = require('../tools/blob-emulator');
   const dataDir = path.resolve(ROOT, process.env.BLOB_EMULATOR_DATA_DIR || path.join('.data', 'blob'));
-  let emulator = await startBlobEmulator({ dataDir });
+  const emulator = await startBlobEmulator({ dataDir });
   log(`blob emulator (Azurite) ready at ${emulator.url} (data in ${path.relative(ROOT, dataDir)})`);
-  let stopping = false;
-  process.once('SIGINT', () => (stopping = true));
-  process.once('SIGTERM', () => (stopping = true));
-  process.once('exit', () => emulator.child.kill('SIGTERM'));
-  const watch = async () => {
-    const code = await emulator.exited;
-    if (stopping) return;
-    log(`blob emulator exited (${code}); restarting it on port ${emulator.port}`);
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      if (stopping) return;
-      try {
-        emulator = await startBlobEmulator({ dataDir, listen: `127.0.0.1:${emulator.port}` });
-        log('blob emulator restarted');
-        return watch();
-      } catch (error) {
-        log(`blob emulator restart failed: ${error.message}`);
-      }
-    }
-  };
-  void watch();
+  supervise('blob emulator', emulator, (listen) => startBlobEmulator({ dataDir, listen }));
   return emulator.connectionString;
 }
 

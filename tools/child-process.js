@@ -1,5 +1,9 @@
 'use strict';
-/** What the launchers of tools/ share: a free loopback port, waiting for a child to say it is ready, stopping it. */
+/**
+ * What the launchers of tools/ share: a free loopback port, starting a child and waiting for it to say it is
+ * ready, stopping it, and running one in the foreground.
+ */
+const { spawn } = require('node:child_process');
 const net = require('node:net');
 const readline = require('node:readline');
 
@@ -64,4 +68,56 @@ async function stopChild(child, exited, killOnExit) {
   clearTimeout(timer);
 }
 
-module.exports = { freePort, stopChild, waitForLine };
+/**
+ * Starts a launcher's child in a process group of its own (a terminal's Ctrl-C reaches only the parent, which
+ * then stops the child in order; a child that watches its stdin pipe still ends when the parent dies without
+ * doing so), SIGKILLed should this process exit first. Resolves once `ready(child, exited)` resolves, with
+ * what it resolved with as `address`; when it rejects, the child is killed and the error passed on.
+ * @param {string} file
+ * @param {string[]} args
+ * @param {(child: import('node:child_process').ChildProcess, exited: Promise<number|null>) => Promise<string>} ready
+ * @returns {Promise<{ address: string, pid: number, stop: () => Promise<void>, exited: Promise<number|null>,
+ *   child: import('node:child_process').ChildProcess }>} `exited`: the exit code (null after a signal)
+ */
+async function launchChild(file, args, ready) {
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let address;
+  try {
+    address = await ready(child, exited);
+  } catch (error) {
+    child.kill('SIGKILL');
+    process.off('exit', killOnExit);
+    throw error;
+  }
+  // Read and dropped from now on, so that a chatty child never blocks on a full pipe.
+  child.stdout.resume();
+  child.stderr.resume();
+  return { address, pid: child.pid, stop: () => stopChild(child, exited, killOnExit), exited, child };
+}
+
+/**
+ * The `ready` of launchChild for a child that prints `listening <address>` once it accepts connections
+ * (the contract of tools/embedded-db and tools/blob-emulator).
+ */
+function listeningLine(name, failure) {
+  return (child) => waitForLine(child, 'listening ', 30_000, { name, failure });
+}
+
+/** The value after `--name` in `args`, or `fallback`. */
+function optionOf(args, name, fallback) {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : fallback;
+}
+
+/** `node tools/…` in the foreground: stops the child in order on SIGINT or SIGTERM, exits as it exits. */
+async function runUntilStopped(launched) {
+  const stop = () => void launched.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.exitCode = (await launched.exited) ?? 1;
+}
+
+module.exports = { freePort, launchChild, listeningLine, optionOf, runUntilStopped, stopChild, waitForLine };

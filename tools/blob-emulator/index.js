@@ -8,9 +8,8 @@
  * keeps its data in the folder, exits cleanly on SIGTERM, and watches its stdin pipe so that it ends with
  * its parent however the parent ends.
  */
-const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { stopChild, waitForLine } = require('../child-process');
+const { launchChild, listeningLine, optionOf, runUntilStopped } = require('../child-process');
 
 class BlobEmulatorError extends Error {}
 
@@ -31,35 +30,16 @@ function connectionStringFor(url) {
 async function startBlobEmulator({ dataDir, listen = '127.0.0.1:0' } = {}) {
   if (!dataDir) throw new BlobEmulatorError('startBlobEmulator: dataDir is required');
   const [host, port] = listen.split(':');
-  const child = spawn(process.execPath, [path.join(__dirname, 'server.js'), dataDir, host, port], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  let url;
-  try {
-    url = await waitForLine(child, 'listening ', 30_000, {
-      name: 'blob emulator',
-      failure: (message) => new BlobEmulatorError(message),
-    });
-  } catch (error) {
-    child.kill('SIGKILL');
-    process.off('exit', killOnExit);
-    throw error;
-  }
-  child.stdout.resume();
-  child.stderr.resume();
-  const stop = () => stopChild(child, exited, killOnExit);
+  const { address: url, ...launched } = await launchChild(
+    process.execPath,
+    [path.join(__dirname, 'server.js'), dataDir, host, port],
+    listeningLine('blob emulator', (message) => new BlobEmulatorError(message)),
+  );
   return {
     url,
     port: Number(new URL(url).port),
-    pid: child.pid,
     connectionString: connectionStringFor(url),
-    stop,
-    exited,
-    child,
+    ...launched,
   };
 }
 
@@ -68,19 +48,13 @@ module.exports = { startBlobEmulator, connectionStringFor, BlobEmulatorError };
 // `node tools/blob-emulator [--data DIR] [--listen HOST:PORT]`: run it in the foreground.
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const option = (name, fallback) => {
-    const index = args.indexOf(name);
-    return index >= 0 ? args[index + 1] : fallback;
-  };
   (async () => {
-    const dataDir = path.resolve(option('--data', path.join(__dirname, '..', '..', '.data', 'blob')));
-    const emulator = await startBlobEmulator({ dataDir, listen: option('--listen', '127.0.0.1:10000') });
+    const dataDir = path.resolve(optionOf(args, '--data', path.join(__dirname, '..', '..', '.data', 'blob')));
+    const listen = optionOf(args, '--listen', '127.0.0.1:10000');
+    const emulator = await startBlobEmulator({ dataDir, listen });
     process.stderr.write(`blob emulator (Azurite) at ${emulator.url}, data in ${dataDir}\n`);
     process.stdout.write(`AZURE_STORAGE_CONNECTION_STRING=${emulator.connectionString}\n`);
-    const stop = () => void emulator.stop().then(() => process.exit(0));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    process.exitCode = (await emulator.exited) ?? 1;
+    await runUntilStopped(emulator);
   })().catch((error) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);

@@ -19,11 +19,11 @@
  * a pipe as its stdin and watches it: when this process ends in any way (Ctrl-C, crash, SIGKILL) the pipe
  * closes and the database exits, so no orphan survives its parent.
  */
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { stopChild, waitForLine } = require('../child-process');
+const { launchChild, listeningLine, optionOf, runUntilStopped } = require('../child-process');
 
 const SOURCE_DIR = __dirname;
 const REPO_ROOT = path.resolve(SOURCE_DIR, '..', '..');
@@ -329,38 +329,18 @@ async function startEmbeddedDb({ dataDir, listen = '127.0.0.1:0', logLevel = 'wa
   selected.validate?.();
   const artifact = ensureBuilt({ engine: selected.id, log });
   const { file, args } = selected.command(artifact, { listen, dataDir, logLevel });
-  // A process group of its own: a terminal's Ctrl-C reaches only the parent, which then stops the database
-  // in order; the stdin pipe still ends it if the parent dies without doing so.
-  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let uri;
-  try {
-    uri = await waitForLine(child, 'listening ', 30_000, {
-      name: 'embedded database',
-      failure: (message) => new EmbeddedDbError(message),
-    });
-    await ping(uri, 15_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    process.off('exit', killOnExit);
-    throw error;
-  }
-  child.stderr.resume();
-  child.stdout.resume();
-
-  const stop = () => stopChild(child, exited, killOnExit);
+  const listening = listeningLine('embedded database', (message) => new EmbeddedDbError(message));
+  const { address: uri, ...launched } = await launchChild(file, args, async (child) => {
+    const address = await listening(child);
+    await ping(address, 15_000);
+    return address;
+  });
   return {
     uri,
     port: Number(new URL(uri).port),
-    pid: child.pid,
     engine: selected.id,
     description: selected.description,
-    stop,
-    exited,
-    child,
+    ...launched,
   };
 }
 
@@ -379,10 +359,7 @@ module.exports = {
 // engine only, or run it in the foreground.
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const option = (name, fallback) => {
-    const index = args.indexOf(name);
-    return index >= 0 ? args[index + 1] : fallback;
-  };
+  const option = (name, fallback) => optionOf(args, name, fallback);
   (async () => {
     const engine = option('--engine');
     if (args.includes('--build')) {
@@ -397,10 +374,7 @@ if (require.main === module) {
     });
     process.stderr.write(`embedded database: ${db.description}, data in ${dataDir}\n`);
     process.stdout.write(`${db.uri}\n`);
-    const stop = () => void db.stop().then(() => process.exit(0));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    process.exitCode = (await db.exited) ?? 1;
+    await runUntilStopped(db);
   })().catch((error) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);

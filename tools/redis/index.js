@@ -1,18 +1,18 @@
 'use strict';
 /**
  * Redis for the scale-out test and the benchmark: finds Debian's `redis-server` (installing it with
- * apt-get when missing), starts it on 127.0.0.1 on a free port with no persistence, and stops it by PID.
+ * apt-get when missing), starts it on 127.0.0.1 on a free port with no persistence, and stops it.
  *
  *   node tools/redis --install     installs redis-server when missing (CI runs this)
  *   const { startRedis } = require('./tools/redis'); const redis = await startRedis(); … await redis.stop();
  *
- * The server runs in the foreground as a child of this process, with a pipe as its stdin that nothing
- * reads: it gets SIGTERM from stop(), and is killed with SIGKILL when this process exits without stopping it.
+ * The server runs in the foreground as a child of this process (tools/child-process.js launchChild): it gets
+ * SIGTERM from stop(), and is killed with SIGKILL when this process exits without stopping it.
  */
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
-const { freePort } = require('../child-process');
+const { freePort, launchChild } = require('../child-process');
 
 const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server'];
 
@@ -53,59 +53,32 @@ function ensureRedisServer(log = defaultLog) {
 
 /**
  * Starts a private Redis on loopback: no RDB snapshots, no AOF, no config file. Resolves once it accepts
- * connections, with its URL, its PID, and stop() (SIGTERM by PID, then the exit).
+ * connections, with its URL, its PID, and stop() (SIGTERM, SIGKILL after 5 s, then the exit).
  */
 async function startRedis({ log = defaultLog, port } = {}) {
   const bin = ensureRedisServer(log);
   const listenPort = port ?? (await freePort());
-  const child = spawn(
-    bin,
-    [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(listenPort),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'yes',
-      '--daemonize',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const output = [];
-  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const ready = await Promise.race([waitForPort(listenPort, 10_000), exited.then(() => false)]);
-  if (!ready) {
-    child.kill('SIGKILL');
-    process.off('exit', killOnExit);
-    throw new Error(`redis-server did not start on 127.0.0.1:${listenPort}: ${output.join('').slice(-2000)}`);
-  }
-  let stopped;
-  return {
-    url: `redis://127.0.0.1:${listenPort}`,
-    port: listenPort,
-    pid: child.pid,
-    stop() {
-      stopped ??= (async () => {
-        process.off('exit', killOnExit);
-        if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      })();
-      return stopped;
-    },
-  };
+  const args = [
+    ...['--bind', '127.0.0.1', '--port', String(listenPort)],
+    ...['--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no'],
+    ...['--loglevel', 'warning'],
+  ];
+  const { address: url, ...launched } = await launchChild(bin, args, async (child, exited) => {
+    const output = [];
+    const keep = (chunk) => output.push(chunk.toString());
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const ready = await Promise.race([waitForPort(listenPort, 10_000), exited.then(() => false)]);
+    child.stdout.off('data', keep);
+    child.stderr.off('data', keep);
+    if (!ready) {
+      throw new Error(
+        `redis-server did not start on 127.0.0.1:${listenPort}: ${output.join('').slice(-2000)}`,
+      );
+    }
+    return `redis://127.0.0.1:${listenPort}`;
+  });
+  return { url, port: listenPort, pid: launched.pid, stop: launched.stop };
 }
 
 /** True once something accepts TCP connections on the port (false past the timeout). */
