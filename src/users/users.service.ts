@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { SignInHandlers, type AuthenticatedUser, type SignInHandler, type TokenInfo } from '../auth';
 import { TenantCaches, type TenantCache } from '../admin/tenant-caches';
 import { LruCache } from '../common/lru-cache';
+import { isDuplicateKey } from '../common/persistence/duplicate-key';
 import { InjectTenantRepository } from '../common/persistence/tenant-repository.providers';
 import type { TenantRepository } from '../common/persistence/tenant-scope';
 import { AppConfig } from '../config/app-config';
@@ -13,8 +14,6 @@ import { GraphProfile, GraphProfileClient } from './graph-profile.client';
 import { userModel } from './user.entity-model';
 import { userNotFound } from './user-id.pipe';
 import { User } from './user.schema';
-
-const DUPLICATE_KEY = 11000;
 
 /** `_id` of a user document, and the key of the cached profile. */
 function userKey(tenantId: string, userId: string): string {
@@ -136,7 +135,7 @@ export class UsersService implements SignInHandler, TenantCache, OnModuleInit {
       profile = toUserDto(await scope.upsert({ _id: id }, update));
     } catch (error) {
       // Two first logins at once may both try the insert: the loser updates the winner's document.
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
       profile = toUserDto(await scope.upsert({ _id: id }, update));
     }
     await this.invalidation.announce('user', id);
