@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '../../auth';
 import type { UserReference } from '../../common/persistence/tenant-owned.schema';
+import { duplicatesOfInsertMany } from '../../common/persistence/duplicate-key';
 import { InjectTenantRepository } from '../../common/persistence/tenant-repository.providers';
 import type { TenantRepository, TenantScope } from '../../common/persistence/tenant-scope';
 import { parseODataQuery, type ODataRequest } from '../../odata';
 import { odataError } from '../../odata/odata-error';
 import type { Tab } from '../../tabs/tab.schema';
 import { TabsService } from '../../tabs/tabs.service';
+import { ContactAddressClaims } from '../core/contact-address-claims';
 import { ContactChangeLog } from '../core/contact-changes';
 import { LIST_EXCLUSION, newContact, replacementOf } from '../core/contact-documents';
 import { contactModelOf } from '../core/contact.entity-model';
@@ -26,6 +28,7 @@ export class ContactTransferStore {
     @InjectTenantRepository(Contact.name) private readonly contacts: TenantRepository<Contact>,
     private readonly changes: ContactChangeLog,
     private readonly tabs: TabsService,
+    private readonly addressClaims: ContactAddressClaims,
   ) {}
 
   /**
@@ -64,16 +67,16 @@ export class ContactTransferStore {
   }
 
   /**
-   * Normalized e-mail address → id of the contact holding it, for a whole tab. An import reads it once (one
-   * query, addresses only) rather than looking for duplicates row by row: on the embedded database every
-   * query scans the collection.
+   * Normalized e-mail address → id of the contact holding it, for a whole tab, or for the contacts that
+   * hold one of `addresses`. An import reads the tab's once (one query, addresses only) rather than looking
+   * for duplicates row by row: on the embedded database every query scans the collection.
    */
-  async emailDirectory(tenantId: string, tabId: string): Promise<Map<string, string>> {
+  async emailDirectory(tenantId: string, tabId: string, addresses?: string[]): Promise<Map<string, string>> {
     const directory = new Map<string, string>();
     const cursor = this.contacts
       .forTenant(tenantId)
       .cursor<Pick<Contact, '_id' | 'norm'>>(
-        { tabId },
+        addresses ? { tabId, 'norm.emailAddresses.address': { $in: addresses } } : { tabId },
         { projection: { _id: 1, 'norm.emailAddresses.address': 1 }, batchSize: 1000 },
       );
     for await (const contact of cursor) {
@@ -82,6 +85,21 @@ export class ContactTransferStore {
       }
     }
     return directory;
+  }
+
+  /**
+   * Runs an import batch's look for contacts created meanwhile and its write holding the claims of its
+   * e-mail addresses, so that no create of one of them, on any instance, passes its duplicate check in
+   * between (the claims of a create, src/contacts/core/contact-address-claims.ts).
+   */
+  holdingAddresses<T>(
+    job: { _id: string; tenantId: string },
+    tabId: string,
+    addresses: string[],
+    work: () => Promise<T>,
+  ): Promise<T> {
+    // The job names the holder: run again after its instance died, it takes its own claims back at once.
+    return this.addressClaims.holdingBatch(job.tenantId, tabId, addresses, `import:${job._id}`, work);
   }
 
   /** The stored contacts of a tab with these ids: the starting point of an import's updates. */
@@ -130,10 +148,7 @@ async function insertNew(
   try {
     return await scope.insertMany(documents, { ordered: false });
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> })
-      .writeErrors;
-    const duplicates = (writeErrors ?? []).filter((e) => (e.code ?? e.err?.code) === 11000).length;
-    if (!writeErrors || duplicates !== writeErrors.length) throw error;
+    if (!duplicatesOfInsertMany(error)) throw error;
     return documents.length;
   }
 }

@@ -16,7 +16,7 @@ import {
 } from '../core/contact-mapping';
 import type { Contact, ContactPhoto } from '../core/contact.schema';
 import { ApiError } from '../../common/errors/api-error';
-import type { PhotoBlobs } from '../photo/photo-blobs';
+import type { PhotoBlobs, WrittenPhoto } from '../photo/photo-blobs';
 import { processPhoto, sniffImageType } from '../photo/photo-processing';
 import type { VCardPhoto } from './vcard-photo';
 import type { ContactInput } from '../core/contact-values';
@@ -49,17 +49,37 @@ export function importedContactId(jobId: string, row: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** A row that creates a contact, as the batch holds it until it is written. */
+interface PendingInsert {
+  _id: string;
+  stored: StoredContactFields;
+  photo?: ContactPhoto;
+  /** The names of the photo's blobs, written already. */
+  photoBlobs: string[];
+  record: ImportRecord;
+  input: ContactInput;
+  addresses: string[];
+}
+
+/** A row that updates a stored contact. */
+interface PendingUpdate {
+  _id: string;
+  row: number;
+  input: ContactInput;
+  sources: Map<string, string>;
+  addresses: string[];
+}
+
 /** One pass of an import job over the file: rows are checked, batched, written, and progress recorded. */
 export class ImportRun {
   readonly progress: JobProgress;
   readonly errors: JobRowError[];
   private readonly model;
   private readonly author;
-  private inserts: Array<{ _id: string; stored: StoredContactFields; photo?: ContactPhoto }> = [];
+  private inserts: PendingInsert[] = [];
   /** Photo blobs written for this batch's new contacts: removed again if the batch is not written. */
   private photoBlobs: string[] = [];
-  private updates: Array<{ _id: string; row: number; input: ContactInput; sources: Map<string, string> }> =
-    [];
+  private updates: PendingUpdate[] = [];
   /** Contacts this batch writes: a second row for one of them waits for the batch to be written. */
   private pending = new Set<string>();
   private rows = 0;
@@ -120,12 +140,25 @@ export class ImportRun {
     }
     if (holders.length === 0) {
       for (const address of addresses) this.directory.set(address, ownId);
-      const photo = record.photo ? await this.importPhoto(record, ownId, record.photo) : undefined;
-      this.inserts.push({ _id: ownId, stored, ...(photo ? { photo } : {}) });
+      const written = record.photo ? await this.importPhoto(record, ownId, record.photo) : undefined;
+      this.inserts.push({
+        _id: ownId,
+        stored,
+        ...(written ? { photo: written.photo } : {}),
+        photoBlobs: written?.names ?? [],
+        record,
+        input: checked.input,
+        addresses,
+      });
       this.pending.add(ownId);
       return this.counted();
     }
-    return this.addExisting(record, checked.input, addresses, holders);
+    if (this.input.mode !== 'create' && holders.length === 1 && this.pending.has(holders[0])) {
+      // A second row for a contact of this batch: it applies to what the first one wrote.
+      await this.flush();
+    }
+    this.addExisting(record, checked.input, addresses, holders);
+    return this.counted();
   }
 
   /**
@@ -137,7 +170,7 @@ export class ImportRun {
     { row, sources }: ImportRecord,
     contactId: string,
     source: VCardPhoto,
-  ): Promise<ContactPhoto | undefined> {
+  ): Promise<WrittenPhoto | undefined> {
     const skipped = (message: string) => this.report(row, sources, [{ column: 'PHOTO', message }]);
     if ('refused' in source) return void skipped(source.refused);
     try {
@@ -145,47 +178,84 @@ export class ImportRun {
       if (this.input.dryRun) return undefined;
       const written = await this.photos.write(this.context.job.tenantId, this.tab._id, contactId, processed);
       this.photoBlobs.push(...written.names);
-      return written.photo;
+      return written;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       return void skipped(`PHOTO: ${error.message} The contact is imported without it.`);
     }
   }
 
-  /** A row whose e-mail addresses are in the tab already: skipped (mode create), or its contact's update. */
-  private async addExisting(
+  /**
+   * A row whose e-mail addresses are in the tab already (`holders`: the contacts that have them): skipped
+   * (mode create), or its contact's update. A second update of a contact within one batch is a failed row:
+   * add() writes the batch first, so that happens only to a row settleCreatedMeanwhile() turns into an update.
+   */
+  private addExisting(
     { row, sources }: ImportRecord,
     input: ContactInput,
     addresses: string[],
     holders: string[],
-  ): Promise<void> {
+  ): void {
+    const refuse = (count: 'skipped' | 'failed', message: string) => {
+      this.counts[count]++;
+      this.report(row, sources, [{ column: sources.get('emailAddresses'), message }]);
+    };
     if (this.input.mode === 'create') {
-      this.counts.skipped++;
       const shared = addresses.filter((address) => this.directory.has(address));
-      this.report(row, sources, [
-        {
-          column: sources.get('emailAddresses'),
-          message: `skipped: a contact with the e-mail address ${shared.join(', ')} is already in the tab`,
-        },
-      ]);
-      return this.counted();
+      return refuse(
+        'skipped',
+        `skipped: a contact with the e-mail address ${shared.join(', ')} is already in the tab`,
+      );
     }
-    if (holders.length > 1) {
-      this.counts.failed++;
-      this.report(row, sources, [
-        {
-          column: sources.get('emailAddresses'),
-          message: 'its e-mail addresses belong to several contacts of the tab',
-        },
-      ]);
-      return this.counted();
-    }
+    if (holders.length > 1)
+      return refuse('failed', 'its e-mail addresses belong to several contacts of the tab');
     const target = holders[0];
-    if (this.pending.has(target)) await this.flush();
+    if (this.pending.has(target)) {
+      return refuse(
+        'failed',
+        'another row of the file updates the same contact at the same time; import it again',
+      );
+    }
     for (const address of addresses) this.directory.set(address, target);
-    this.updates.push({ _id: target, row, input, sources });
+    this.updates.push({ _id: target, row, input, sources, addresses });
     this.pending.add(target);
-    return this.counted();
+  }
+
+  /**
+   * Contacts created in the tab since the import read its directory (through the API, on any instance) may
+   * have the e-mail addresses of this batch's new contacts: those rows are then skipped (mode create) or
+   * update that contact (mode upsert), as if it had been in the tab from the start. Runs holding the claims
+   * of the batch's addresses, so that no create slips in between this look and the write.
+   */
+  private async settleCreatedMeanwhile(): Promise<void> {
+    const addresses = this.inserts.flatMap((insert) => insert.addresses);
+    if (addresses.length === 0) return;
+    const stored = await this.store.emailDirectory(this.context.job.tenantId, this.tab._id, addresses);
+    if (stored.size === 0) return;
+    const inserts = this.inserts;
+    this.inserts = [];
+    for (const insert of inserts) {
+      const holders = [
+        ...new Set(
+          insert.addresses
+            .map((address) => stored.get(address))
+            .filter((id): id is string => id !== undefined && id !== insert._id),
+        ),
+      ];
+      if (holders.length === 0) {
+        this.inserts.push(insert);
+        continue;
+      }
+      this.pending.delete(insert._id);
+      await this.photos.discard(insert.photoBlobs);
+      this.photoBlobs = this.photoBlobs.filter((name) => !insert.photoBlobs.includes(name));
+      for (const address of insert.addresses) {
+        const holder = stored.get(address);
+        if (holder !== undefined) this.directory.set(address, holder);
+        else if (this.directory.get(address) === insert._id) this.directory.delete(address);
+      }
+      this.addExisting(insert.record, insert.input, insert.addresses, holders);
+    }
   }
 
   /** Counts the row in the batch, and writes the batch once full. */
@@ -197,11 +267,22 @@ export class ImportRun {
   /** Writes the batch (unless a dry run) and records the progress. */
   async flush(): Promise<void> {
     if (this.rows === 0) return;
-    const updates = this.updates.length ? await this.updatesToWrite() : [];
     if (this.input.dryRun) {
+      const updates = this.updates.length ? await this.updatesToWrite() : [];
       this.counts.created += this.inserts.length;
       this.counts.updated += updates.length;
-    } else await this.write(updates);
+    } else {
+      const addresses = [...this.inserts, ...this.updates].flatMap((row) => row.addresses);
+      await this.store
+        .holdingAddresses(this.context.job, this.tab._id, addresses, async () => {
+          await this.settleCreatedMeanwhile();
+          await this.write(this.updates.length ? await this.updatesToWrite() : []);
+        })
+        .catch(async (error: unknown) => {
+          await this.photos.discard(this.photoBlobs);
+          throw error;
+        });
+    }
     this.progress.processed += this.rows;
     this.progress.created += this.counts.created;
     this.progress.updated += this.counts.updated;
@@ -259,12 +340,13 @@ export class ImportRun {
 
   /** Writes the batch; an update that lost a race with another writer is reported. */
   private async write(updates: ImportedUpdate[]): Promise<void> {
-    const written = await this.store
-      .writeImportBatch(this.context.job.tenantId, this.tab, this.author, this.inserts, updates)
-      .catch(async (error: unknown) => {
-        await this.photos.discard(this.photoBlobs);
-        throw error;
-      });
+    const written = await this.store.writeImportBatch(
+      this.context.job.tenantId,
+      this.tab,
+      this.author,
+      this.inserts,
+      updates,
+    );
     this.counts.created += written.inserted;
     this.counts.updated += written.updated.size;
     for (const update of updates) {
