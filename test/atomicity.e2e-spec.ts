@@ -201,13 +201,16 @@ describe('conditional updates across instances', () => {
         if (stored?.status !== 'queued') break;
         if (Date.now() > deadline) throw new Error('the import did not start');
       }
+      // FerretDB reads the whole collection for each create's duplicate check: fewer creates there (the race is
+      // only reported on it, below).
+      const raced = engine.atomicConditionalUpdates ? RACED : RACED.slice(0, 25);
       const statuses: number[] = [];
       // Until the import is done: after it, a create of these addresses is a plain duplicate.
-      for (let i = 0; i < RACED.length; i += 25) {
+      for (let i = 0; i < raced.length; i += 25) {
         const { status } = (await jobs.findOne({ _id: started.body.id }))!;
         if (status === 'succeeded' || status === 'failed') break;
         const results = await Promise.all(
-          RACED.slice(i, i + 25).map((row) =>
+          raced.slice(i, i + 25).map((row) =>
             creator.post(`/api/v1/tabs/${tab.id}/contacts`, {
               displayName: `Created ${row}`,
               emailAddresses: [{ address: address(row) }],
@@ -239,16 +242,17 @@ describe('conditional updates across instances', () => {
       }
       const titles = [...perAddress.values()];
       process.stdout.write(
-        `atomicity: ${engine.name}, import (${mode}) of ${IMPORT_ROWS} rows raced by ${RACED.length} API ` +
+        `atomicity: ${engine.name}, import (${mode}) of ${IMPORT_ROWS} rows raced by ${raced.length} API ` +
           `creates: ${createdByApi} created by the API, import ${JSON.stringify(job.progress)}\n`,
       );
       expect(job.status).toBe('succeeded');
       expect(statuses.filter((status) => status !== 201 && status !== 409)).toEqual([]);
+      expect(perAddress.size).toBe(IMPORT_ROWS);
+      expect(await client.db(dbName).collection('contactAddressClaims').countDocuments()).toBe(0);
       // FerretDB is safe for one instance only (README): its conditional updates, which take over lapsed
       // claims, are not atomic, and under this load it has been seen to double addresses.
       if (!engine.atomicConditionalUpdates) return;
       expect([...perAddress].filter(([, contacts]) => contacts.length !== 1)).toEqual([]);
-      expect(perAddress.size).toBe(IMPORT_ROWS);
       expect(job.progress.created).toBe(IMPORT_ROWS - createdByApi);
       if (mode === 'create') expect(job.progress.skipped).toBe(createdByApi);
       else {
@@ -256,7 +260,6 @@ describe('conditional updates across instances', () => {
         // The file's columns replace the values of the contacts the API created first.
         expect(titles.filter(([title]) => title !== 'From the file')).toEqual([]);
       }
-      expect(await client.db(dbName).collection('contactAddressClaims').countDocuments()).toBe(0);
     });
   });
 });
