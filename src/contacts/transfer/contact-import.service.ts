@@ -241,6 +241,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
       }
       throw error;
     }
+    const directoryReadFrom = new Date();
     const run = new ImportRun(
       context,
       tab,
@@ -248,6 +249,7 @@ export class ContactImportService implements JobHandler, OnModuleInit {
       this.store,
       await this.store.emailDirectory(job.tenantId, tab._id),
       this.photos,
+      directoryReadFrom,
     );
     let skip = job.progress.processed;
     try {

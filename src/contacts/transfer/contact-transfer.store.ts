@@ -67,18 +67,27 @@ export class ContactTransferStore {
   }
 
   /**
-   * Normalized e-mail address → id of the contact holding it, for a whole tab, or for the contacts that
-   * hold one of `addresses`. An import reads the tab's once (one query, addresses only) rather than looking
-   * for duplicates row by row: on the embedded database every query scans the collection.
+   * Normalized e-mail address → id of the contact holding it, for a whole tab, or for the contacts created
+   * since `only.createdSince` that hold one of `only.addresses`. An import reads the tab's once (one query,
+   * addresses only) rather than looking for duplicates row by row: on the embedded database every query
+   * scans the collection (the creation time, first in the filter, spares most of it the address match).
    */
-  async emailDirectory(tenantId: string, tabId: string, addresses?: string[]): Promise<Map<string, string>> {
+  async emailDirectory(
+    tenantId: string,
+    tabId: string,
+    only?: { addresses: string[]; createdSince: Date },
+  ): Promise<Map<string, string>> {
     const directory = new Map<string, string>();
-    const cursor = this.contacts
-      .forTenant(tenantId)
-      .cursor<Pick<Contact, '_id' | 'norm'>>(
-        addresses ? { tabId, 'norm.emailAddresses.address': { $in: addresses } } : { tabId },
-        { projection: { _id: 1, 'norm.emailAddresses.address': 1 }, batchSize: 1000 },
-      );
+    const cursor = this.contacts.forTenant(tenantId).cursor<Pick<Contact, '_id' | 'norm'>>(
+      only
+        ? {
+            tabId,
+            createdDateTime: { $gte: only.createdSince },
+            'norm.emailAddresses.address': { $in: only.addresses },
+          }
+        : { tabId },
+      { projection: { _id: 1, 'norm.emailAddresses.address': 1 }, batchSize: 1000 },
+    );
     for await (const contact of cursor) {
       for (const email of (contact.norm?.emailAddresses ?? []) as Array<{ address: string }>) {
         if (!directory.has(email.address)) directory.set(email.address, contact._id);

@@ -27,6 +27,8 @@ import type { ContactTransferStore, ImportedUpdate } from './contact-transfer.st
 
 /** Rows written per round trip to the database (and per recorded progress). */
 const BATCH_ROWS = 1000;
+/** How far other instances' clocks (which date the contacts they create) may lag behind this one's. */
+const CLOCK_SKEW_MS = 60_000;
 /** Contact ids of an import derive from (job, row) under this namespace, so a resumed row is the same contact. */
 const ID_NAMESPACE = 'contact-pro/contact-import';
 
@@ -93,6 +95,8 @@ export class ImportRun {
     /** Normalized e-mail address → contact id, for the whole tab, kept current as rows are imported. */
     private readonly directory: Map<string, string>,
     private readonly photos: PhotoBlobs,
+    /** When the directory was read: contacts created since are looked for again before each batch. */
+    private readonly directoryReadFrom: Date,
   ) {
     this.progress = { ...context.job.progress };
     this.errors = [...context.job.rowErrors];
@@ -230,7 +234,10 @@ export class ImportRun {
   private async settleCreatedMeanwhile(): Promise<void> {
     const addresses = this.inserts.flatMap((insert) => insert.addresses);
     if (addresses.length === 0) return;
-    const stored = await this.store.emailDirectory(this.context.job.tenantId, this.tab._id, addresses);
+    const stored = await this.store.emailDirectory(this.context.job.tenantId, this.tab._id, {
+      addresses,
+      createdSince: new Date(this.directoryReadFrom.getTime() - CLOCK_SKEW_MS),
+    });
     if (stored.size === 0) return;
     const inserts = this.inserts;
     this.inserts = [];
