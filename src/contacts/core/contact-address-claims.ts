@@ -70,7 +70,7 @@ export class ContactAddressClaims {
     for (let attempt = 1; !(await claimAll(scope, ids, holder)); attempt++) {
       if (Date.now() > deadline) {
         throw new Error(
-          `the e-mail addresses of an import batch stayed claimed for ${BATCH_CLAIM_LEASE_MS} ms`,
+          `the e-mail addresses of an import batch stayed claimed by others for over ${BATCH_CLAIM_LEASE_MS} ms`,
         );
       }
       // Random, growing pauses: two batches that want the same addresses do not keep colliding.
@@ -95,7 +95,8 @@ async function claimAll(
   holder: string,
 ): Promise<boolean> {
   const expiresAt = new Date(Date.now() + BATCH_CLAIM_LEASE_MS);
-  let held: string[] = [];
+  const release = () => scope.deleteMany({ _id: { $in: ids }, holder });
+  let stored: string[];
   try {
     await scope.insertMany(
       ids.map((_id) => ({ _id, holder, expiresAt })),
@@ -104,15 +105,20 @@ async function claimAll(
     return true;
   } catch (error) {
     const refused = duplicatesOfInsertMany(error);
-    if (!refused) throw error;
-    held = refused.map((index) => ids[index]);
+    if (!refused) {
+      // Some may have been inserted: left there, they would refuse creates until their lease ends.
+      await release();
+      throw error;
+    }
+    stored = refused.map((index) => ids[index]);
   }
+  // Those already stored: taken when their lease lapsed or when they are this holder's already.
   await scope.updateMany(
-    { _id: { $in: held }, $or: [{ expiresAt: { $lt: new Date() } }, { holder }] },
+    { _id: { $in: stored }, $or: [{ expiresAt: { $lt: new Date() } }, { holder }] },
     { $set: { holder, expiresAt } },
   );
-  if ((await scope.count({ _id: { $in: held }, holder })) === held.length) return true;
-  await scope.deleteMany({ _id: { $in: ids }, holder });
+  if ((await scope.count({ _id: { $in: stored }, holder })) === stored.length) return true;
+  await release();
   return false;
 }
 

@@ -184,7 +184,7 @@ export class ContactsService implements TabContentStore, OnModuleInit {
     const tab = await this.tabs.findTabToEditContacts(user, tabId);
     const scope = this.scope(user);
     const remove = async (changeSeq: number): Promise<void> => {
-      const current = await scope.findOne({ tabId: tab._id, _id: id }, { version: 1 });
+      const current = await scope.findOne({ tabId: tab._id, _id: id }, { version: 1, photo: 1 });
       if (!current) throw contactNotFound();
       if (expected !== undefined && expected !== current.version) throw preconditionFailed();
       // The tombstone goes first, so that a deletion is never missing from delta sync; checking first
@@ -195,7 +195,11 @@ export class ContactsService implements TabContentStore, OnModuleInit {
         _id: id,
         ...(expected !== undefined ? { version: expected } : {}),
       });
-      if (deleted > 0) return this.photos.removeContact(user.tenantId, tab._id, id);
+      // Only a contact with a photo costs a call to the storage (a photo it got meanwhile is left to the sweep).
+      if (deleted > 0) {
+        if (current.photo) await this.photos.removeContact(user.tenantId, tab._id, id);
+        return;
+      }
       await this.changes.forgetDeletion(user.tenantId, tab._id, id);
       if (expected !== undefined && (await scope.exists({ tabId: tab._id, _id: id }))) {
         throw preconditionFailed();

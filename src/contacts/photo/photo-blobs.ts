@@ -124,7 +124,7 @@ export class PhotoBlobs implements TenantStore, OnModuleInit {
     });
   }
 
-  /** After a contact is deleted: every photo blob of it (a photo written meanwhile too). */
+  /** After a contact with a photo is deleted: every photo blob of it (one being uploaded meanwhile too). */
   async removeContact(tenantId: string, tabId: string, contactId: string): Promise<void> {
     await this.removePrefix(photoBlobPrefix(tenantId, tabId, contactId));
   }

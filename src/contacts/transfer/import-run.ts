@@ -16,7 +16,7 @@ import {
 } from '../core/contact-mapping';
 import type { Contact, ContactPhoto } from '../core/contact.schema';
 import { ApiError } from '../../common/errors/api-error';
-import type { PhotoBlobs, WrittenPhoto } from '../photo/photo-blobs';
+import { photoBlobNames, type PhotoBlobs } from '../photo/photo-blobs';
 import { processPhoto, sniffImageType } from '../photo/photo-processing';
 import type { VCardPhoto } from './vcard-photo';
 import type { ContactInput } from '../core/contact-values';
@@ -55,9 +55,8 @@ export function importedContactId(jobId: string, row: number): string {
 interface PendingInsert {
   _id: string;
   stored: StoredContactFields;
+  /** Its blobs are written already: removed again if the contact is not. */
   photo?: ContactPhoto;
-  /** The names of the photo's blobs, written already. */
-  photoBlobs: string[];
   record: ImportRecord;
   input: ContactInput;
   addresses: string[];
@@ -79,8 +78,6 @@ export class ImportRun {
   private readonly model;
   private readonly author;
   private inserts: PendingInsert[] = [];
-  /** Photo blobs written for this batch's new contacts: removed again if the batch is not written. */
-  private photoBlobs: string[] = [];
   private updates: PendingUpdate[] = [];
   /** Contacts this batch writes: a second row for one of them waits for the batch to be written. */
   private pending = new Set<string>();
@@ -134,9 +131,7 @@ export class ImportRun {
       (email) => email.address,
     );
     const ownId = importedContactId(this.context.job._id, row);
-    const holders = [
-      ...new Set(addresses.map((address) => this.directory.get(address)).filter((id) => id !== undefined)),
-    ];
+    const holders = holdersOf(addresses, this.directory);
     if (holders.includes(ownId)) {
       // Written by this job before it was interrupted, after its last recorded batch.
       this.counts.created++;
@@ -144,12 +139,11 @@ export class ImportRun {
     }
     if (holders.length === 0) {
       for (const address of addresses) this.directory.set(address, ownId);
-      const written = record.photo ? await this.importPhoto(record, ownId, record.photo) : undefined;
+      const photo = record.photo ? await this.importPhoto(record, ownId, record.photo) : undefined;
       this.inserts.push({
         _id: ownId,
         stored,
-        ...(written ? { photo: written.photo } : {}),
-        photoBlobs: written?.names ?? [],
+        ...(photo ? { photo } : {}),
         record,
         input: checked.input,
         addresses,
@@ -174,15 +168,13 @@ export class ImportRun {
     { row, sources }: ImportRecord,
     contactId: string,
     source: VCardPhoto,
-  ): Promise<WrittenPhoto | undefined> {
+  ): Promise<ContactPhoto | undefined> {
     const skipped = (message: string) => this.report(row, sources, [{ column: 'PHOTO', message }]);
     if ('refused' in source) return void skipped(source.refused);
     try {
       const processed = await processPhoto(source.data, sniffImageType(source.data) ?? '');
       if (this.input.dryRun) return undefined;
-      const written = await this.photos.write(this.context.job.tenantId, this.tab._id, contactId, processed);
-      this.photoBlobs.push(...written.names);
-      return written;
+      return (await this.photos.write(this.context.job.tenantId, this.tab._id, contactId, processed)).photo;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       return void skipped(`PHOTO: ${error.message} The contact is imported without it.`);
@@ -242,20 +234,13 @@ export class ImportRun {
     const inserts = this.inserts;
     this.inserts = [];
     for (const insert of inserts) {
-      const holders = [
-        ...new Set(
-          insert.addresses
-            .map((address) => stored.get(address))
-            .filter((id): id is string => id !== undefined && id !== insert._id),
-        ),
-      ];
+      const holders = holdersOf(insert.addresses, stored).filter((id) => id !== insert._id);
       if (holders.length === 0) {
         this.inserts.push(insert);
         continue;
       }
       this.pending.delete(insert._id);
-      await this.photos.discard(insert.photoBlobs);
-      this.photoBlobs = this.photoBlobs.filter((name) => !insert.photoBlobs.includes(name));
+      await this.photos.discard(this.photoBlobsOf([insert]));
       for (const address of insert.addresses) {
         const holder = stored.get(address);
         if (holder !== undefined) this.directory.set(address, holder);
@@ -263,6 +248,14 @@ export class ImportRun {
       }
       this.addExisting(insert.record, insert.input, insert.addresses, holders);
     }
+  }
+
+  /** The photo blobs written for these new contacts. */
+  private photoBlobsOf(inserts: PendingInsert[]): string[] {
+    const { tenantId } = this.context.job;
+    return inserts.flatMap(({ _id, photo }) =>
+      photo ? photoBlobNames(tenantId, this.tab._id, _id, photo) : [],
+    );
   }
 
   /** Counts the row in the batch, and writes the batch once full. */
@@ -286,7 +279,7 @@ export class ImportRun {
           await this.write(this.updates.length ? await this.updatesToWrite() : []);
         })
         .catch(async (error: unknown) => {
-          await this.photos.discard(this.photoBlobs);
+          await this.photos.discard(this.photoBlobsOf(this.inserts));
           throw error;
         });
     }
@@ -298,7 +291,6 @@ export class ImportRun {
     this.counts = { created: 0, updated: 0, skipped: 0, failed: 0 };
     this.rows = 0;
     this.inserts = [];
-    this.photoBlobs = [];
     this.updates = [];
     this.pending = new Set();
     await this.context.checkpoint(this.progress, this.errors);
@@ -366,6 +358,11 @@ export class ImportRun {
         ]);
     }
   }
+}
+
+/** The contacts that have one of `addresses` in `directory` (address → contact id), each once. */
+function holdersOf(addresses: string[], directory: Map<string, string>): string[] {
+  return [...new Set(addresses.map((address) => directory.get(address)).filter((id) => id !== undefined))];
 }
 
 /** The header (or property) a validation target (`addresses.1.city`) came from, the closest one known. */
